@@ -1,0 +1,307 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL, plaintext2html
+
+
+class AccountDebtorCorrespondence(models.Model):
+    """The collection log: reminders sent to a debtor and notes of contacts.
+
+    A note records who was spoken to, what was said or promised, the date the
+    debtor promised to pay (``promise_date``) and the date to check again
+    (``next_action_date``, which schedules an activity on the debtor).
+
+    A promise is *pending* while its date has not passed and its invoices are
+    not all paid, *kept* when they were paid by its date, *broken* otherwise.
+    A daily job breaks the pending promises whose date has passed.
+
+    At most one reminder per debtor, company and day: a unique index makes a
+    second one fail, also when two users or a scheduled job send at once.
+    """
+
+    _name = "account.debtor.correspondence"
+    _description = "Debtor Correspondence"
+    _inherit = ["mail.thread"]
+    _order = "date desc, id desc"
+    _check_company_auto = True
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Debtor",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        domain="[('is_company', '=', True)]",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    kind = fields.Selection(
+        selection=[("reminder", "Payment Reminder"), ("note", "Note")],
+        required=True,
+        default="note",
+        readonly=True,
+    )
+    date = fields.Date(
+        required=True, default=fields.Date.context_today, tracking=True
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        required=True,
+        default=lambda self: self.env.user,
+        index=True,
+    )
+    contact_id = fields.Many2one(
+        "res.partner",
+        string="Contact Person",
+        tracking=True,
+        domain="[('commercial_partner_id', '=', partner_id)]",
+    )
+    move_ids = fields.Many2many(
+        "account.move",
+        relation="account_debtor_correspondence_move_rel",
+        column1="correspondence_id",
+        column2="move_id",
+        string="Invoices",
+        check_company=True,
+        domain="[('commercial_partner_id', '=', partner_id),"
+        " ('move_type', 'in', ('out_invoice', 'out_refund')),"
+        " ('state', '=', 'posted')]",
+    )
+    note = fields.Text(tracking=True)
+    promise_date = fields.Date(
+        string="Promised Payment Date",
+        tracking=True,
+        help="The date by which the debtor promised to pay the invoices.",
+    )
+    promise_state = fields.Selection(
+        selection=[("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
+        compute="_compute_promise_state",
+        store=True,
+        index=True,
+        tracking=True,
+    )
+    next_action_date = fields.Date(
+        tracking=True,
+        help="The date to remind again or to check that the debt is paid; "
+        "schedules an activity on the debtor.",
+    )
+    activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
+    mail_message_id = fields.Many2one(
+        "mail.message", string="E-mail", readonly=True, ondelete="set null"
+    )
+    recipient_ids = fields.Many2many(
+        "res.partner",
+        relation="account_debtor_correspondence_recipient_rel",
+        column1="correspondence_id",
+        column2="partner_id",
+        string="Sent To",
+        readonly=True,
+    )
+
+    def init(self):
+        # The guard against sending a debtor two reminders: a second insert for
+        # the same day waits for the first transaction, then fails.
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE UNIQUE INDEX IF NOT EXISTS
+                    account_debtor_correspondence_one_reminder_a_day
+                    ON account_debtor_correspondence (partner_id, company_id, date)
+                 WHERE kind = 'reminder'
+                """
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS
+                    account_debtor_correspondence_debtor_date_index
+                    ON account_debtor_correspondence
+                       (partner_id, company_id, date DESC, id DESC)
+                """
+            )
+        )
+
+    @api.depends(
+        "promise_date", "move_ids.payment_state", "move_ids.amount_residual"
+    )
+    def _compute_promise_state(self):
+        today = fields.Date.context_today(self)
+        for entry in self:
+            if not entry.promise_date:
+                entry.promise_state = False
+            elif all(
+                move.payment_state in ("paid", "in_payment", "reversed")
+                for move in entry.move_ids
+            ):
+                paid_date = entry._get_moves_paid_date() or today
+                entry.promise_state = (
+                    "kept" if paid_date <= entry.promise_date else "broken"
+                )
+            elif entry.promise_date < today:
+                entry.promise_state = "broken"
+            else:
+                entry.promise_state = "pending"
+
+    @api.constrains("partner_id", "contact_id")
+    def _check_contact_id(self):
+        for entry in self:
+            if (
+                entry.contact_id
+                and entry.contact_id.commercial_partner_id != entry.partner_id
+            ):
+                raise ValidationError(
+                    _(
+                        "%(contact)s is not a contact of %(debtor)s: choose one "
+                        "of the debtor's own contacts.",
+                        contact=entry.contact_id.display_name,
+                        debtor=entry.partner_id.display_name,
+                    )
+                )
+
+    @api.constrains("partner_id", "move_ids")
+    def _check_move_ids(self):
+        for entry in self:
+            foreign = entry.move_ids.filtered(
+                lambda move, entry=entry: move.commercial_partner_id
+                != entry.partner_id
+            )
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "Invoice %(invoice)s belongs to another customer than "
+                        "%(debtor)s.",
+                        invoice=foreign[0].display_name,
+                        debtor=entry.partner_id.display_name,
+                    )
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("partner_id"):
+                # The log is kept per debtor: a contact's entry goes to its
+                # commercial partner.
+                partner = self.env["res.partner"].browse(vals["partner_id"])
+                vals["partner_id"] = partner.commercial_partner_id.id
+        entries = super().create(vals_list)
+        entries._link_promised_moves()
+        entries._sync_next_action_activity()
+        return entries
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "promise_date" in vals:
+            self._link_promised_moves()
+        if {"next_action_date", "user_id"} & vals.keys():
+            self._sync_next_action_activity()
+        return res
+
+    def unlink(self):
+        self.activity_id.unlink()
+        return super().unlink()
+
+    @api.model
+    def _action_new_note(self, partner, company, moves=None):
+        """Action opening a new note about ``partner`` (and ``moves``)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("New Note"),
+            "res_model": self._name,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_partner_id": partner.commercial_partner_id.id,
+                "default_company_id": company.id,
+                "default_move_ids": (moves or self.env["account.move"]).ids,
+                "default_kind": "note",
+            },
+        }
+
+    def _get_moves_paid_date(self):
+        """The date the last of the invoices was paid: the latest date of the
+        reconciliations that settled them."""
+        self.ensure_one()
+        lines = self.move_ids.line_ids.filtered(
+            lambda line: line.account_type == "asset_receivable"
+        )
+        partials = lines.matched_credit_ids | lines.matched_debit_ids
+        return max(partials.mapped("max_date"), default=False)
+
+    def _link_promised_moves(self):
+        """A promise without invoices is about the debtor's overdue invoices
+        (or, having none overdue, its unpaid ones): link them."""
+        to_link = self.filtered(lambda e: e.promise_date and not e.move_ids)
+        if not to_link:
+            return
+        today = fields.Date.context_today(self)
+        lines = self.env["account.move.line"].search(
+            [
+                ("partner_id.commercial_partner_id", "in", to_link.partner_id.ids),
+                ("company_id", "in", to_link.company_id.ids),
+                ("move_id.move_type", "=", "out_invoice"),
+                ("amount_residual", ">", 0),
+                *self.env["account.move.line"]._get_debtor_open_items_domain(),
+            ]
+        )
+        for entry in to_link:
+            open_lines = lines.filtered(
+                lambda line, entry=entry: line.company_id == entry.company_id
+                and line.partner_id.commercial_partner_id == entry.partner_id
+            )
+            overdue = open_lines.filtered(
+                lambda line: (line.date_maturity or line.date) < today
+            )
+            entry.move_ids = (overdue or open_lines).move_id
+
+    def _sync_next_action_activity(self):
+        """Keep one follow-up activity per entry with a next action date, due
+        that day; a newer entry for the same debtor supersedes older ones."""
+        (self.filtered(lambda e: not e.next_action_date).activity_id).unlink()
+        dated = self.filtered("next_action_date")
+        for entry in dated.filtered("activity_id"):
+            entry.activity_id.write(
+                {"date_deadline": entry.next_action_date, "user_id": entry.user_id.id}
+            )
+        to_schedule = dated - dated.filtered("activity_id")
+        if not to_schedule:
+            return
+        superseded = self.search(
+            [
+                ("partner_id", "in", to_schedule.partner_id.ids),
+                ("activity_id", "!=", False),
+                ("id", "not in", to_schedule.ids),
+            ]
+        ).filtered(
+            lambda old: (old.partner_id, old.company_id)
+            in {(e.partner_id, e.company_id) for e in to_schedule}
+        )
+        superseded.activity_id.unlink()
+        for entry in to_schedule:
+            # sudo: scheduling on a partner needs write access to it, which
+            # billing users may lack; the activity only mirrors their own entry.
+            entry.activity_id = entry.partner_id.sudo().activity_schedule(
+                "account_debtor_collection.mail_activity_type_debtor_followup",
+                date_deadline=entry.next_action_date,
+                user_id=entry.user_id.id,
+                summary=_(
+                    "Follow up the debt of %(debtor)s", debtor=entry.partner_id.name
+                ),
+                note=plaintext2html(entry.note or ""),
+            )
+
+    @api.model
+    def _cron_update_promise_state(self):
+        """Break the pending promises whose date has passed."""
+        overdue = self.search(
+            [
+                ("promise_state", "=", "pending"),
+                ("promise_date", "<", fields.Date.context_today(self)),
+            ]
+        )
+        overdue._compute_promise_state()

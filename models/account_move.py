@@ -1,0 +1,47 @@
+from odoo import api, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    debtor_correspondence_ids = fields.Many2many(
+        "account.debtor.correspondence",
+        relation="account_debtor_correspondence_move_rel",
+        column1="move_id",
+        column2="correspondence_id",
+        string="Collection Correspondence",
+        copy=False,
+    )
+    debtor_last_reminder_date = fields.Date(
+        string="Last Reminder",
+        compute="_compute_debtor_dates",
+        store=True,
+        copy=False,
+    )
+    debtor_promise_date = fields.Date(
+        string="Promised Payment",
+        compute="_compute_debtor_dates",
+        store=True,
+        copy=False,
+    )
+
+    @api.depends(
+        "debtor_correspondence_ids.kind",
+        "debtor_correspondence_ids.date",
+        "debtor_correspondence_ids.promise_date",
+    )
+    def _compute_debtor_dates(self):
+        for move in self:
+            # the log is ordered newest first
+            entries = move.debtor_correspondence_ids.sorted()
+            reminders = entries.filtered(lambda e: e.kind == "reminder")
+            promises = entries.filtered("promise_date")
+            move.debtor_last_reminder_date = reminders[:1].date
+            move.debtor_promise_date = promises[:1].promise_date
+
+    def action_debtor_add_note(self):
+        """Open a new collection note about this invoice."""
+        self.ensure_one()
+        return self.env["account.debtor.correspondence"]._action_new_note(
+            self.commercial_partner_id, self.company_id, moves=self
+        )

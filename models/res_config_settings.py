@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    debtor_reminder_interval = fields.Integer(
+        related="company_id.debtor_reminder_interval", readonly=False
+    )
+    debtor_reminder_attach_statement = fields.Boolean(
+        related="company_id.debtor_reminder_attach_statement", readonly=False
+    )
+    debtor_reminder_auto = fields.Boolean(
+        related="company_id.debtor_reminder_auto", readonly=False
+    )

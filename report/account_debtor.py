@@ -1,0 +1,242 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+# A debtor row is keyed by its (commercial partner, company) pair; the id packs
+# both so that a row keeps its id for as long as the debtor owes anything.
+DEBTOR_ID_COMPANY_BITS = 16
+
+
+class AccountDebtor(models.Model):
+    """One row per debtor (commercial partner) and company with open receivables.
+
+    The totals are aggregated in one SQL query over the open receivable journal
+    items (posted, on a receivable account, not reconciled, residual other than
+    zero), in company currency. Items of contacts and branches count for their
+    commercial partner. The dates come from the correspondence log.
+
+    Context keys honoured:
+
+    ``debtor_as_of_date``
+        the date at which an item is overdue (its due date is before it);
+        today, in the user's time zone, when absent.
+    """
+
+    _name = "account.debtor"
+    _description = "Debtor"
+    _auto = False
+    _rec_name = "partner_id"
+    _order = "amount_overdue desc, amount_due desc, id"
+    # what the query reads, flushed before it runs
+    _depends = {
+        "account.move.line": [
+            "account_id",
+            "amount_residual",
+            "company_id",
+            "date",
+            "date_maturity",
+            "move_id",
+            "parent_state",
+            "partner_id",
+            "reconciled",
+        ],
+        "account.account": ["account_type"],
+        "account.move": ["move_type"],
+        "res.partner": ["commercial_partner_id", "debtor_no_reminder", "user_id"],
+        "res.company": ["currency_id"],
+        "account.debtor.correspondence": [
+            "company_id",
+            "date",
+            "kind",
+            "next_action_date",
+            "partner_id",
+            "promise_date",
+            "promise_state",
+        ],
+    }
+
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    amount_due = fields.Monetary(string="Due", readonly=True)
+    amount_overdue = fields.Monetary(string="Overdue", readonly=True)
+    invoice_count = fields.Integer(string="Open Invoices", readonly=True)
+    oldest_due_date = fields.Date(readonly=True)
+    last_reminder_date = fields.Date(readonly=True)
+    promise_date = fields.Date(string="Promised Payment", readonly=True)
+    promise_state = fields.Selection(
+        selection=[("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
+        readonly=True,
+    )
+    promise_kept_count = fields.Integer(string="Promises Kept", readonly=True)
+    promise_broken_count = fields.Integer(string="Promises Broken", readonly=True)
+    next_action_date = fields.Date(readonly=True)
+    no_reminder = fields.Boolean(string="Excluded from Reminders", readonly=True)
+
+    open_move_ids = fields.Many2many(
+        "account.move", string="Unpaid Invoices", compute="_compute_open_move_ids"
+    )
+    correspondence_ids = fields.Many2many(
+        "account.debtor.correspondence",
+        string="Correspondence",
+        compute="_compute_correspondence_ids",
+    )
+
+    @property
+    def _table_query(self):
+        as_of_date = self.env.context.get(
+            "debtor_as_of_date"
+        ) or fields.Date.context_today(self)
+        return SQL(
+            """
+            WITH open_item AS (
+                SELECT partner.commercial_partner_id AS partner_id,
+                       line.company_id,
+                       line.move_id,
+                       move.move_type,
+                       line.amount_residual,
+                       COALESCE(line.date_maturity, line.date) AS date_maturity
+                  FROM account_move_line line
+                  JOIN account_account account ON account.id = line.account_id
+                  JOIN account_move move ON move.id = line.move_id
+                  JOIN res_partner partner ON partner.id = line.partner_id
+                 WHERE account.account_type = 'asset_receivable'
+                   AND line.parent_state = 'posted'
+                   AND line.reconciled IS NOT TRUE
+                   AND line.amount_residual != 0
+            ),
+            debtor AS (
+                SELECT partner_id,
+                       company_id,
+                       SUM(amount_residual) AS amount_due,
+                       COALESCE(SUM(amount_residual)
+                           FILTER (WHERE date_maturity < %(as_of)s), 0)
+                           AS amount_overdue,
+                       COUNT(DISTINCT move_id)
+                           FILTER (WHERE move_type = 'out_invoice')
+                           AS invoice_count,
+                       MIN(date_maturity)
+                           FILTER (WHERE date_maturity < %(as_of)s
+                                     AND amount_residual > 0)
+                           AS oldest_due_date
+                  FROM open_item
+              GROUP BY partner_id, company_id
+            ),
+            log AS (
+                SELECT partner_id,
+                       company_id,
+                       MAX(date) FILTER (WHERE kind = 'reminder')
+                           AS last_reminder_date,
+                       (ARRAY_AGG(promise_date ORDER BY date DESC, id DESC)
+                           FILTER (WHERE promise_date IS NOT NULL))[1]
+                           AS promise_date,
+                       (ARRAY_AGG(promise_state ORDER BY date DESC, id DESC)
+                           FILTER (WHERE promise_date IS NOT NULL))[1]
+                           AS promise_state,
+                       (ARRAY_AGG(next_action_date ORDER BY date DESC, id DESC)
+                           FILTER (WHERE next_action_date IS NOT NULL))[1]
+                           AS next_action_date,
+                       COUNT(*) FILTER (WHERE promise_state = 'kept')
+                           AS promise_kept_count,
+                       COUNT(*) FILTER (WHERE promise_state = 'broken')
+                           AS promise_broken_count
+                  FROM account_debtor_correspondence
+              GROUP BY partner_id, company_id
+            )
+            SELECT (debtor.partner_id::bigint << %(bits)s) + debtor.company_id AS id,
+                   debtor.partner_id,
+                   debtor.company_id,
+                   company.currency_id,
+                   partner.user_id,
+                   debtor.amount_due,
+                   debtor.amount_overdue,
+                   debtor.invoice_count,
+                   debtor.oldest_due_date,
+                   log.last_reminder_date,
+                   log.promise_date,
+                   log.promise_state,
+                   log.next_action_date,
+                   COALESCE(log.promise_kept_count, 0) AS promise_kept_count,
+                   COALESCE(log.promise_broken_count, 0) AS promise_broken_count,
+                   COALESCE(
+                       (partner.debtor_no_reminder ->> debtor.company_id::text)::boolean,
+                       FALSE
+                   ) AS no_reminder
+              FROM debtor
+              JOIN res_company company ON company.id = debtor.company_id
+              JOIN res_partner partner ON partner.id = debtor.partner_id
+         LEFT JOIN log ON log.partner_id = debtor.partner_id
+                      AND log.company_id = debtor.company_id
+            """,
+            as_of=as_of_date,
+            bits=DEBTOR_ID_COMPANY_BITS,
+        )
+
+    @api.depends_context("debtor_as_of_date")
+    def _compute_open_move_ids(self):
+        lines = self.env["account.move.line"].search(
+            self._get_open_items_domain(), order="date_maturity, id"
+        )
+        moves_by_key = {}
+        for line in lines:
+            key = (line.partner_id.commercial_partner_id.id, line.company_id.id)
+            moves_by_key.setdefault(key, self.env["account.move"])
+            moves_by_key[key] |= line.move_id
+        for debtor in self:
+            debtor.open_move_ids = moves_by_key.get(
+                (debtor.partner_id.id, debtor.company_id.id), False
+            )
+
+    def _compute_correspondence_ids(self):
+        entries = self.env["account.debtor.correspondence"].search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+            ]
+        )
+        entries_by_key = {}
+        for entry in entries:
+            key = (entry.partner_id.id, entry.company_id.id)
+            entries_by_key.setdefault(key, entries.browse())
+            entries_by_key[key] |= entry
+        for debtor in self:
+            debtor.correspondence_ids = entries_by_key.get(
+                (debtor.partner_id.id, debtor.company_id.id), False
+            )
+
+    def _compute_display_name(self):
+        for debtor in self:
+            debtor.display_name = debtor.partner_id.display_name
+
+    def _get_open_items_domain(self):
+        """Domain of the open receivable items of these debtors."""
+        return [
+            ("partner_id.commercial_partner_id", "in", self.partner_id.ids),
+            ("company_id", "in", self.company_id.ids),
+            *self.env["account.move.line"]._get_debtor_open_items_domain(),
+        ]
+
+    def action_open_reminder(self):
+        """Open the reminder wizard on the debtors selected in the list."""
+        return self.env["account.debtor.remind"]._action_open(
+            self.partner_id, company=self.company_id[:1] or self.env.company
+        )
+
+    def action_add_note(self):
+        """Open a new correspondence note about this debtor."""
+        self.ensure_one()
+        return self.env["account.debtor.correspondence"]._action_new_note(
+            self.partner_id, self.company_id
+        )
+
+    def action_open_invoices(self):
+        """List this debtor's unpaid invoices."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action.update(
+            domain=[("id", "in", self.open_move_ids.ids)],
+            context={"create": False},
+        )
+        return action

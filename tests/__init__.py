@@ -1,0 +1,3 @@
+from . import test_access
+from . import test_account_debtor
+from . import test_remind

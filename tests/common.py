@@ -1,0 +1,106 @@
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.tests import new_test_user
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+
+TODAY = "2026-06-15"
+
+
+class DebtorCollectionCommon(AccountTestInvoicingCommon):
+    """Debtors with invoices on fixed dates; "today" is 15 June 2026."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.startClassPatcher(freeze_time(TODAY))
+        cls.env.ref("base.lang_lv").active = True
+        cls.env["ir.module.module"]._load_module_terms(
+            ["account_debtor_collection"], ["lv_LV"], overwrite=True
+        )
+        cls.company = cls.env.company
+        cls.company.debtor_reminder_interval = 7
+        cls.eur = cls.env.ref("base.EUR")
+        cls.debtor_lv = cls._create_debtor("SIA Koks", "lv_LV", "birojs@koks.example")
+        cls.debtor_en = cls._create_debtor("Northwind Ltd", "en_US", "ap@northwind.example")
+        cls.billing_user = new_test_user(
+            cls.env,
+            login="billing",
+            name="Billing User",
+            email="billing@company.example",
+            groups="base.group_user,account.group_account_invoice",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+
+    @classmethod
+    def _create_debtor(cls, name, lang="en_US", email=False, **values):
+        return cls.env["res.partner"].create(
+            {"name": name, "is_company": True, "lang": lang, "email": email, **values}
+        )
+
+    @classmethod
+    def _create_invoice(
+        cls,
+        partner,
+        amount,
+        due_date,
+        invoice_date=None,
+        currency=None,
+        move_type="out_invoice",
+        company=None,
+        post=True,
+    ):
+        company = company or cls.env.company
+        move = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": move_type,
+                    "partner_id": partner.id,
+                    "invoice_date": invoice_date or due_date,
+                    "invoice_payment_term_id": False,
+                    "invoice_date_due": due_date,
+                    "currency_id": (currency or company.currency_id).id,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Goods",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "tax_ids": [],
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        if post:
+            move.action_post()
+        return move
+
+    @classmethod
+    def _pay(cls, invoice, amount=None, date=None):
+        wizard = (
+            cls.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=invoice.ids)
+            .create(
+                {
+                    "amount": amount or invoice.amount_residual,
+                    "payment_date": date or fields.Date.today(),
+                }
+            )
+        )
+        return wizard._create_payments()
+
+    def _debtor(self, partner, company=None, as_of=None):
+        Debtor = self.env["account.debtor"].with_context(debtor_as_of_date=as_of)
+        Debtor.invalidate_model()
+        return Debtor.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", (company or self.env.company).id),
+            ]
+        )

@@ -1,0 +1,2 @@
+from . import account_debtor_remind
+from . import account_debtor_remind_line

@@ -1,0 +1,401 @@
+import logging
+from datetime import timedelta
+
+from psycopg2 import errors as pg_errors
+
+from odoo import Command, _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import split_every
+
+_logger = logging.getLogger(__name__)
+
+# How many debtors are rendered, posted and flushed together.
+REMINDER_BATCH_SIZE = 100
+
+
+class AccountDebtorRemind(models.TransientModel):
+    """Send payment reminders: one e-mail per debtor listing its invoices
+    overdue at ``date``, in the debtor's language, through the mail queue.
+
+    Each debtor is processed in a savepoint of its own: one failing debtor is
+    reported with its reason and the others are still sent.
+    """
+
+    _name = "account.debtor.remind"
+    _description = "Send Payment Reminders"
+
+    date = fields.Date(
+        required=True,
+        default=fields.Date.context_today,
+        help="An invoice is overdue when its due date is before this date.",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    partner_ids = fields.Many2many(
+        "res.partner",
+        string="Debtors",
+        domain="[('parent_id', '=', False)]",
+        # an archived debtor picked in the overview is reported, not dropped
+        context={"active_test": False},
+    )
+    force = fields.Boolean(
+        string="Remind Again",
+        help="Also remind debtors reminded within the minimum interval or "
+        "whose payment promise is pending.",
+    )
+    state = fields.Selection(
+        selection=[("draft", "To Send"), ("done", "Done")],
+        default="draft",
+        required=True,
+    )
+    line_ids = fields.One2many(
+        "account.debtor.remind.line",
+        "remind_id",
+        compute="_compute_line_ids",
+        store=True,
+        readonly=False,
+    )
+    send_count = fields.Integer(compute="_compute_counts")
+    skip_count = fields.Integer(compute="_compute_counts")
+    sent_count = fields.Integer(compute="_compute_counts")
+    failed_count = fields.Integer(compute="_compute_counts")
+
+    @api.depends("partner_ids", "date", "force", "company_id")
+    def _compute_line_ids(self):
+        for wizard in self:
+            if wizard.state == "done":
+                continue
+            checks = wizard._check_debtors(wizard.partner_ids)
+            wizard.line_ids = [Command.clear()] + [
+                Command.create(check) for check in checks.values()
+            ]
+
+    @api.depends("line_ids.state")
+    def _compute_counts(self):
+        for wizard in self:
+            states = wizard.line_ids.mapped("state")
+            wizard.send_count = states.count("to_send")
+            wizard.skip_count = states.count("skipped")
+            wizard.sent_count = states.count("sent")
+            wizard.failed_count = states.count("failed")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        context = self.env.context
+        active_ids = context.get("active_ids") or []
+        if "partner_ids" in fields_list and not values.get("partner_ids"):
+            if context.get("active_model") == "account.debtor":
+                debtors = self.env["account.debtor"].browse(active_ids)
+                values["partner_ids"] = [Command.set(debtors.partner_id.ids)]
+            elif context.get("active_model") == "res.partner":
+                partners = self.env["res.partner"].browse(active_ids)
+                values["partner_ids"] = [
+                    Command.set(partners.commercial_partner_id.ids)
+                ]
+        return values
+
+    @api.model
+    def _action_open(self, partners, company=None):
+        wizard = self.with_company(company or self.env.company).create(
+            {
+                "partner_ids": [Command.set(partners.ids)],
+                "company_id": (company or self.env.company).id,
+            }
+        )
+        return wizard._action_reopen()
+
+    def _action_reopen(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Send Payment Reminders"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
+    def action_select_overdue(self):
+        """Select every debtor whose overdue balance at the date is positive,
+        leaving out the excluded ones and those paused by a pending promise."""
+        self.ensure_one()
+        self.partner_ids = [Command.set(self._get_overdue_debtors().ids)]
+        return self._action_reopen()
+
+    def action_send(self):
+        """Send the reminders and show who was sent what, and who was not."""
+        self.ensure_one()
+        if self.state == "done":
+            raise UserError(_("These reminders were already sent."))
+        self._send_reminders()
+        self.state = "done"
+        return self._action_reopen()
+
+    def _get_overdue_debtors(self):
+        """The debtors (commercial partners) to remind at ``self.date``."""
+        self.ensure_one()
+        Debtor = self.env["account.debtor"].with_context(debtor_as_of_date=self.date)
+        # the rows depend on the as-of date: never reuse rows read at another
+        Debtor.invalidate_model()
+        debtors = Debtor.search(self._get_overdue_debtors_domain())
+        Debtor.invalidate_model()
+        return debtors.partner_id
+
+    def _get_overdue_debtors_domain(self):
+        return [
+            ("company_id", "=", self.company_id.id),
+            ("amount_overdue", ">", 0),
+            ("no_reminder", "=", False),
+            "!",
+            "&",
+            ("promise_state", "=", "pending"),
+            ("promise_date", ">=", self.date),
+        ]
+
+    def _check_debtors(self, partners):
+        """Check each debtor before sending: returns a dict partner -> line
+        values (recipients, language, overdue count and amount, and the reason
+        to skip it, if any)."""
+        self.ensure_one()
+        if not partners:
+            return {}
+        Debtor = self.env["account.debtor"].with_context(debtor_as_of_date=self.date)
+        Debtor.invalidate_model()
+        debtors = Debtor.search(
+            [("partner_id", "in", partners.ids), ("company_id", "=", self.company_id.id)]
+        )
+        debtor_by_partner = {debtor.partner_id: debtor for debtor in debtors}
+        overdue_counts = dict(
+            self.env["account.move.line"]._read_group(
+                [
+                    ("partner_id.commercial_partner_id", "in", partners.ids),
+                    ("company_id", "=", self.company_id.id),
+                    ("date_maturity", "<", self.date),
+                    ("amount_residual", ">", 0),
+                    *self.env["account.move.line"]._get_debtor_open_items_domain(),
+                ],
+                ["partner_id"],
+                ["move_id:count_distinct"],
+            )
+        )
+        count_by_debtor = {}
+        for partner, count in overdue_counts.items():
+            debtor = partner.commercial_partner_id
+            count_by_debtor[debtor] = count_by_debtor.get(debtor, 0) + count
+        recipients_by_partner = partners._get_debtor_reminder_recipients()
+        interval = self.company_id.debtor_reminder_interval
+        today = fields.Date.context_today(self)
+        checks = {}
+        for partner in partners:
+            debtor = debtor_by_partner.get(partner)
+            recipients = recipients_by_partner[partner]
+            reason = False
+            if not partner.active:
+                reason = _("The customer is archived.")
+            elif not debtor or debtor.amount_overdue <= 0:
+                reason = _("Nothing is overdue at this date.")
+            elif debtor.no_reminder:
+                reason = _("The customer is excluded from payment reminders.")
+            elif not recipients:
+                reason = _(
+                    "No e-mail address: give the customer or one of its invoice "
+                    "contacts an e-mail."
+                )
+            elif debtor.last_reminder_date == today:
+                reason = _("Already reminded today.")
+            elif (
+                not self.force
+                and debtor.promise_state == "pending"
+                and debtor.promise_date
+                and debtor.promise_date >= self.date
+            ):
+                reason = _(
+                    "Payment promised for %(date)s.",
+                    date=fields.Date.to_string(debtor.promise_date),
+                )
+            elif (
+                not self.force
+                and debtor.last_reminder_date
+                and interval > 0
+                and debtor.last_reminder_date
+                > today - timedelta(days=interval)
+            ):
+                reason = _(
+                    "Already reminded on %(date)s (minimum interval: %(days)s days).",
+                    date=fields.Date.to_string(debtor.last_reminder_date),
+                    days=interval,
+                )
+            checks[partner] = {
+                "partner_id": partner.id,
+                "recipient_ids": [Command.set(recipients.ids)],
+                "lang": partner.lang,
+                "overdue_count": count_by_debtor.get(partner, 0),
+                "amount_overdue": debtor.amount_overdue if debtor else 0.0,
+                "state": "skipped" if reason else "to_send",
+                "message": reason,
+            }
+        Debtor.invalidate_model()
+        return checks
+
+    def _send_reminders(self):
+        """Send a reminder to every line still to send, checked again now."""
+        self.ensure_one()
+        checks = self._check_debtors(self.line_ids.partner_id)
+        for line in self.line_ids:
+            check = checks[line.partner_id]
+            line.write(
+                {key: check[key] for key in ("state", "message", "recipient_ids")}
+            )
+        to_send = self.line_ids.filtered(lambda line: line.state == "to_send")
+        template = self.env.ref(
+            "account_debtor_collection.mail_template_debtor_reminder"
+        )
+        for batch in split_every(REMINDER_BATCH_SIZE, to_send.ids, self.line_ids.browse):
+            self._send_reminder_batch(batch, template)
+        if to_send:
+            # The queue sends the e-mails; wake it up rather than wait for it.
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _send_reminder_batch(self, lines, template):
+        partners = lines.partner_id.with_context(
+            # e-mails go out through the mail queue, never inside the request
+            mail_notify_force_send=False,
+            mail_create_nolog=True,
+            mail_create_nosubscribe=True,
+        )
+        values = partners._get_debtor_reminder_values(self.date, self.company_id)
+        template = template.with_context(debtor_reminder_values=values)
+        subjects = template._render_field("subject", partners.ids, compute_lang=True)
+        bodies = template._render_field("body_html", partners.ids, compute_lang=True)
+        statements = {}
+        if self.company_id.debtor_reminder_attach_statement:
+            statements = self._render_statements(partners)
+        Correspondence = self.env["account.debtor.correspondence"].with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        )
+        moves_by_partner = self._get_overdue_moves(partners)
+        for line in lines:
+            partner = partners.browse(line.partner_id.id)
+            try:
+                with self.env.cr.savepoint():
+                    entry = Correspondence.create(
+                        {
+                            "partner_id": partner.id,
+                            "company_id": self.company_id.id,
+                            "kind": "reminder",
+                            "date": fields.Date.context_today(self),
+                            "user_id": self.env.user.id,
+                            "move_ids": [
+                                Command.set(moves_by_partner.get(partner.id, []))
+                            ],
+                            "recipient_ids": [Command.set(line.recipient_ids.ids)],
+                        }
+                    )
+                    # insert now: the unique index refuses a second reminder
+                    entry.flush_recordset()
+                    # sudo: posting needs write access to the partner, which
+                    # billing users may lack; they were checked to have billing
+                    # rights, the author stays the user and the body is ours.
+                    message = partner.sudo().message_post(
+                        body=bodies[partner.id],
+                        subject=" ".join(subjects[partner.id].split()),
+                        partner_ids=line.recipient_ids.ids,
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_comment",
+                        email_layout_xmlid="mail.mail_notification_light",
+                        attachments=statements.get(partner.id, []),
+                        email_add_signature=False,
+                    )
+                    entry.mail_message_id = message
+                    self.env.flush_all()
+            except pg_errors.UniqueViolation:
+                line.write(
+                    {
+                        "state": "skipped",
+                        "message": _("Already reminded today."),
+                    }
+                )
+            except Exception as error:  # noqa: BLE001 - reported on the line
+                _logger.info("Reminder to partner %s failed: %s", partner.id, error)
+                line.write({"state": "failed", "message": str(error)})
+            else:
+                line.write(
+                    {
+                        "state": "sent",
+                        "correspondence_id": entry.id,
+                        "message": _(
+                            "%(count)s overdue invoice(s) sent to %(emails)s.",
+                            count=values[partner.id]["overdue_count"],
+                            emails=", ".join(line.recipient_ids.mapped("email")),
+                        ),
+                    }
+                )
+
+    def _get_overdue_moves(self, partners):
+        """The invoices overdue at the date, per debtor id."""
+        lines = self.env["account.move.line"].search_fetch(
+            [
+                ("partner_id.commercial_partner_id", "in", partners.ids),
+                ("company_id", "=", self.company_id.id),
+                ("date_maturity", "<", self.date),
+                ("amount_residual", ">", 0),
+                *self.env["account.move.line"]._get_debtor_open_items_domain(),
+            ],
+            ["partner_id", "move_id"],
+        )
+        moves_by_partner = {}
+        for line in lines:
+            moves_by_partner.setdefault(
+                line.partner_id.commercial_partner_id.id, []
+            ).append(line.move_id.id)
+        return moves_by_partner
+
+    def _render_statements(self, partners):
+        """The PDF statement of each debtor, in its language."""
+        report = self.env.ref("account_debtor_collection.action_report_debtor_statement")
+        statements = {}
+        for partner in partners:
+            content, _report_type = (
+                self.env["ir.actions.report"]
+                .with_context(lang=partner.lang, debtor_as_of_date=self.date)
+                ._render_qweb_pdf(report.report_name, partner.ids)
+            )
+            filename = _("Statement %(name)s.pdf", name=partner.name)
+            statements[partner.id] = [(filename, content)]
+        return statements
+
+    @api.model
+    def _cron_send_scheduled_reminders(self):
+        """Remind the overdue debtors whose next action date has come, in the
+        companies that chose scheduled reminders."""
+        today = fields.Date.context_today(self)
+        for company in self.env["res.company"].search([("debtor_reminder_auto", "=", True)]):
+            debtors = self.env["account.debtor"].with_company(company).search(
+                [
+                    ("company_id", "=", company.id),
+                    ("next_action_date", "<=", today),
+                    ("amount_overdue", ">", 0),
+                    ("no_reminder", "=", False),
+                ]
+            )
+            if not debtors:
+                continue
+            wizard = self.with_company(company).create(
+                {
+                    "company_id": company.id,
+                    "date": today,
+                    "partner_ids": [Command.set(debtors.partner_id.ids)],
+                }
+            )
+            wizard._send_reminders()
+            wizard.state = "done"
+            _logger.info(
+                "Scheduled reminders of %s: %s sent, %s skipped, %s failed",
+                company.name,
+                wizard.sent_count,
+                wizard.skip_count,
+                wizard.failed_count,
+            )

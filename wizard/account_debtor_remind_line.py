@@ -1,0 +1,37 @@
+from odoo import api, fields, models
+
+
+class AccountDebtorRemindLine(models.TransientModel):
+    """One debtor of a reminder sending: what will be, or was, sent to it."""
+
+    _name = "account.debtor.remind.line"
+    _description = "Payment Reminder Line"
+    _order = "state desc, amount_overdue desc, id"
+
+    remind_id = fields.Many2one(
+        "account.debtor.remind", required=True, ondelete="cascade"
+    )
+    partner_id = fields.Many2one("res.partner", string="Debtor", required=True)
+    recipient_ids = fields.Many2many("res.partner", string="Recipients")
+    lang = fields.Selection(selection="_get_lang_selection", string="Language")
+    overdue_count = fields.Integer(string="Overdue Invoices")
+    currency_id = fields.Many2one(related="remind_id.company_id.currency_id")
+    amount_overdue = fields.Monetary(string="Overdue")
+    state = fields.Selection(
+        selection=[
+            ("to_send", "To Send"),
+            ("skipped", "Skipped"),
+            ("sent", "Sent"),
+            ("failed", "Failed"),
+        ],
+        required=True,
+        default="to_send",
+    )
+    message = fields.Char(string="Details")
+    correspondence_id = fields.Many2one(
+        "account.debtor.correspondence", string="Reminder"
+    )
+
+    @api.model
+    def _get_lang_selection(self):
+        return self.env["res.lang"].get_installed()
