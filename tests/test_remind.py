@@ -2,7 +2,7 @@ from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import UserError
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
 from .common import DebtorCollectionCommon
@@ -79,6 +79,19 @@ class TestDebtorRemind(DebtorCollectionCommon):
         wizard.action_select_overdue()
         self.assertEqual(self._line(wizard, self.debtor_lv).overdue_count, 2)
 
+    def test_changing_the_date_recomputes_the_selection(self):
+        debtors = self.debtor_lv | self.debtor_en
+        form = Form(self.env["account.debtor.remind"])
+        form.date = "2026-06-10"
+        form.select_all_overdue = True
+        self.assertEqual(
+            {p.id for p in form.partner_ids} & set(debtors.ids), {self.debtor_lv.id}
+        )
+        form.date = "2026-06-11"
+        self.assertEqual({p.id for p in form.partner_ids} & set(debtors.ids), set(debtors.ids))
+        wizard = form.save()
+        self.assertEqual(self._line(wizard, self.debtor_en).state, "to_send")
+
     def test_select_overdue_leaves_out_excluded_debtor(self):
         self.debtor_lv.debtor_no_reminder = True
         wizard = self._wizard()
@@ -122,7 +135,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
             message_lv.subject, "Maksājuma atgādinājums: SIA Koks neapmaksātie rēķini"
         )
         self.assertIn("€1,234.50", message_en.body)
-        self.assertIn("1\xa0234,50\xa0€", message_lv.body)
+        self.assertIn("1&nbsp;234,50&nbsp;€", message_lv.body)
         self.assertIn("Dear Northwind Ltd", message_en.body)
         self.assertIn("Labdien", message_lv.body)
         # the invoices listed: overdue ones only, with a link to pay online

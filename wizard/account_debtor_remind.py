@@ -32,9 +32,15 @@ class AccountDebtorRemind(models.TransientModel):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company
     )
+    select_all_overdue = fields.Boolean(
+        help="Select every overdue debtor, again whenever the date changes."
+    )
     partner_ids = fields.Many2many(
         "res.partner",
         string="Debtors",
+        compute="_compute_partner_ids",
+        store=True,
+        readonly=False,
         domain="[('parent_id', '=', False)]",
         # an archived debtor picked in the overview is reported, not dropped
         context={"active_test": False},
@@ -60,6 +66,14 @@ class AccountDebtorRemind(models.TransientModel):
     skip_count = fields.Integer(compute="_compute_counts")
     sent_count = fields.Integer(compute="_compute_counts")
     failed_count = fields.Integer(compute="_compute_counts")
+
+    @api.depends("select_all_overdue", "date", "company_id")
+    def _compute_partner_ids(self):
+        for wizard in self:
+            if wizard.select_all_overdue and wizard.date:
+                wizard.partner_ids = wizard._get_overdue_debtors()
+            else:
+                wizard.partner_ids = wizard.partner_ids
 
     @api.depends("partner_ids", "date", "force", "company_id")
     def _compute_line_ids(self):
@@ -122,7 +136,8 @@ class AccountDebtorRemind(models.TransientModel):
         """Select every debtor whose overdue balance at the date is positive,
         leaving out the excluded ones and those paused by a pending promise."""
         self.ensure_one()
-        self.partner_ids = [Command.set(self._get_overdue_debtors().ids)]
+        self.select_all_overdue = True
+        self.partner_ids = self._get_overdue_debtors()
         return self._action_reopen()
 
     def action_send(self):
