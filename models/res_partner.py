@@ -116,11 +116,7 @@ class ResPartner(models.Model):
         lines = self.env["account.move.line"].search(
             domain, order="date_maturity, move_name, id"
         )
-        moves = lines.move_id
-        # The links in the e-mail let the customer open and pay each invoice
-        # without an account: every invoice needs its portal token.
-        for move in moves.filtered(lambda m: not m.access_token):
-            move._portal_ensure_token()
+        lines.move_id._debtor_ensure_access_tokens()
         lines_by_debtor = defaultdict(list)
         for line in lines:
             lines_by_debtor[line.partner_id.commercial_partner_id.id].append(line)

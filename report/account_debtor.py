@@ -1,4 +1,5 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 # A debtor row is keyed by its (commercial partner, company) pair; the id packs
@@ -218,6 +219,10 @@ class AccountDebtor(models.Model):
 
     def action_open_reminder(self):
         """Open the reminder wizard on the debtors selected in the list."""
+        if len(self.company_id) > 1:
+            raise UserError(
+                _("Send reminders to the debtors of one company at a time.")
+            )
         return self.env["account.debtor.remind"]._action_open(
             self.partner_id, company=self.company_id[:1] or self.env.company
         )

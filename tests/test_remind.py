@@ -282,6 +282,23 @@ class TestDebtorRemind(DebtorCollectionCommon):
         wizard = self.env["account.debtor.remind"].browse(action["res_id"])
         self.assertEqual(wizard.partner_ids, self.debtor_lv)
 
+    def test_one_company_at_a_time(self):
+        company_2 = self.setup_other_company()["company"]
+        self._create_invoice(self.debtor_lv, 10.0, "2026-05-01", company=company_2)
+        debtors = self.env["account.debtor"].with_context(
+            allowed_company_ids=[self.company.id, company_2.id]
+        ).search([("partner_id", "=", self.debtor_lv.id)])
+        self.assertEqual(len(debtors), 2)
+        with self.assertRaisesRegex(UserError, "one company at a time"):
+            debtors.action_open_reminder()
+
+    def test_portal_tokens_given_in_one_go(self):
+        moves = self.invoice_lv | self.invoice_en
+        moves.access_token = False
+        moves._debtor_ensure_access_tokens()
+        self.assertTrue(all(moves.mapped("access_token")))
+        self.assertNotEqual(self.invoice_lv.access_token, self.invoice_en.access_token)
+
     def test_billing_user_sends(self):
         wizard = (
             self.env["account.debtor.remind"]
@@ -299,12 +316,14 @@ class TestDebtorRemind(DebtorCollectionCommon):
                 {"partner_id": self.debtor_en.id, "next_action_date": "2026-06-20"},
             ]
         )
+        self.company.email = "credit@company.example"
         Remind = self.env["account.debtor.remind"]
         Remind._cron_send_scheduled_reminders()
         self.assertFalse(self._reminders(self.debtor_lv), "off by default")
         self.company.debtor_reminder_auto = True
         Remind._cron_send_scheduled_reminders()
         self.assertEqual(len(self._reminders(self.debtor_lv)), 1)
+        self.assertEqual(self._reminders(self.debtor_lv).author_id, self.company.partner_id)
         self.assertFalse(self._reminders(self.debtor_en), "its next action date has not come")
         Remind._cron_send_scheduled_reminders()
         self.assertEqual(len(self._reminders(self.debtor_lv)), 1, "never twice")

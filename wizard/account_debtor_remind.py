@@ -323,6 +323,7 @@ class AccountDebtorRemind(models.TransientModel):
                         email_layout_xmlid="mail.mail_notification_light",
                         attachments=statements.get(partner.id, []),
                         email_add_signature=False,
+                        author_id=self.env.context.get("debtor_reminder_author_id"),
                     )
                     entry.mail_message_id = message
                     self.env.flush_all()
@@ -405,7 +406,10 @@ class AccountDebtorRemind(models.TransientModel):
                     "partner_ids": [Command.set(debtors.partner_id.ids)],
                 }
             )
-            wizard._send_reminders()
+            # sent in the company's name: no user clicked
+            wizard.with_context(
+                debtor_reminder_author_id=company.partner_id.id
+            )._send_reminders()
             wizard.state = "done"
             _logger.info(
                 "Scheduled reminders of %s: %s sent, %s skipped, %s failed",
