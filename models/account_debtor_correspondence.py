@@ -44,9 +44,7 @@ class AccountDebtorCorrespondence(models.Model):
         default="note",
         readonly=True,
     )
-    date = fields.Date(
-        required=True, default=fields.Date.context_today, tracking=True
-    )
+    date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     user_id = fields.Many2one(
         "res.users",
         string="Responsible",
@@ -126,9 +124,7 @@ class AccountDebtorCorrespondence(models.Model):
             )
         )
 
-    @api.depends(
-        "promise_date", "move_ids.payment_state", "move_ids.amount_residual"
-    )
+    @api.depends("promise_date", "move_ids.payment_state", "move_ids.amount_residual")
     def _compute_promise_state(self):
         today = fields.Date.context_today(self)
         for entry in self:
@@ -167,8 +163,7 @@ class AccountDebtorCorrespondence(models.Model):
     def _check_move_ids(self):
         for entry in self:
             foreign = entry.move_ids.filtered(
-                lambda move, entry=entry: move.commercial_partner_id
-                != entry.partner_id
+                lambda move, entry=entry: move.commercial_partner_id != entry.partner_id
             )
             if foreign:
                 raise ValidationError(
@@ -251,8 +246,10 @@ class AccountDebtorCorrespondence(models.Model):
         )
         for entry in to_link:
             open_lines = lines.filtered(
-                lambda line, entry=entry: line.company_id == entry.company_id
-                and line.partner_id.commercial_partner_id == entry.partner_id
+                lambda line, entry=entry: (
+                    line.company_id == entry.company_id
+                    and line.partner_id.commercial_partner_id == entry.partner_id
+                )
             )
             overdue = open_lines.filtered(
                 lambda line: (line.date_maturity or line.date) < today
@@ -278,8 +275,10 @@ class AccountDebtorCorrespondence(models.Model):
                 ("id", "not in", to_schedule.ids),
             ]
         ).filtered(
-            lambda old: (old.partner_id, old.company_id)
-            in {(e.partner_id, e.company_id) for e in to_schedule}
+            lambda old: (
+                (old.partner_id, old.company_id)
+                in {(e.partner_id, e.company_id) for e in to_schedule}
+            )
         )
         superseded.activity_id.unlink()
         for entry in to_schedule:

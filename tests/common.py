@@ -23,7 +23,9 @@ class DebtorCollectionCommon(AccountTestInvoicingCommon):
         cls.company.debtor_reminder_interval = 7
         cls.eur = cls.env.ref("base.EUR")
         cls.debtor_lv = cls._create_debtor("SIA Koks", "lv_LV", "birojs@koks.example")
-        cls.debtor_en = cls._create_debtor("Northwind Ltd", "en_US", "ap@northwind.example")
+        cls.debtor_en = cls._create_debtor(
+            "Northwind Ltd", "en_US", "ap@northwind.example"
+        )
         cls.billing_user = new_test_user(
             cls.env,
             login="billing",

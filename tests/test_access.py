@@ -13,16 +13,26 @@ class TestDebtorAccess(DebtorCollectionCommon):
         cls._create_invoice(cls.debtor_lv, 100.0, "2026-05-01")
         cls.plain_user = new_test_user(cls.env, login="plain", groups="base.group_user")
         cls.auditor = new_test_user(
-            cls.env, login="auditor", groups="base.group_user,account.group_account_readonly"
+            cls.env,
+            login="auditor",
+            groups="base.group_user,account.group_account_readonly",
         )
         cls.accountant = new_test_user(
-            cls.env, login="accountant", groups="base.group_user,account.group_account_user"
+            cls.env,
+            login="accountant",
+            groups="base.group_user,account.group_account_user",
         )
         cls.other_billing_user = new_test_user(
-            cls.env, login="billing2", groups="base.group_user,account.group_account_invoice"
+            cls.env,
+            login="billing2",
+            groups="base.group_user,account.group_account_invoice",
         )
         cls.note = cls.env["account.debtor.correspondence"].create(
-            {"partner_id": cls.debtor_lv.id, "note": "Called", "user_id": cls.billing_user.id}
+            {
+                "partner_id": cls.debtor_lv.id,
+                "note": "Called",
+                "user_id": cls.billing_user.id,
+            }
         )
 
     def test_user_without_accounting_rights_sees_nothing(self):
@@ -62,7 +72,11 @@ class TestDebtorAccess(DebtorCollectionCommon):
         company_2 = self.setup_other_company()["company"]
         self._create_invoice(self.debtor_lv, 500.0, "2026-05-01", company=company_2)
         entry = self.env["account.debtor.correspondence"].create(
-            {"partner_id": self.debtor_lv.id, "company_id": company_2.id, "note": "Secret"}
+            {
+                "partner_id": self.debtor_lv.id,
+                "company_id": company_2.id,
+                "note": "Secret",
+            }
         )
         self.accountant.company_ids = [Command.set(self.company.ids)]
         with self.assertRaises(AccessError):

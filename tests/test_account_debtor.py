@@ -24,14 +24,22 @@ class TestAccountDebtor(DebtorCollectionCommon):
     def test_as_of_date(self):
         self._create_invoice(self.debtor_lv, 1000.0, "2026-05-01")
         self._create_invoice(self.debtor_lv, 200.0, "2026-06-20")
-        self.assertEqual(self._debtor(self.debtor_lv, as_of="2026-04-30").amount_overdue, 0)
-        self.assertEqual(self._debtor(self.debtor_lv, as_of="2026-06-21").amount_overdue, 1200)
+        self.assertEqual(
+            self._debtor(self.debtor_lv, as_of="2026-04-30").amount_overdue, 0
+        )
+        self.assertEqual(
+            self._debtor(self.debtor_lv, as_of="2026-06-21").amount_overdue, 1200
+        )
 
     def test_partial_payment_credit_note_and_unapplied_payment(self):
         invoice = self._create_invoice(self.debtor_lv, 1000.0, "2026-05-01")
         self._pay(invoice, 400.0, "2026-05-10")
-        self._create_invoice(self.debtor_lv, 150.0, "2026-05-20", move_type="out_refund")
-        payment = self.init_payment(100.0, post=True, date="2026-06-01", partner=self.debtor_lv)
+        self._create_invoice(
+            self.debtor_lv, 150.0, "2026-05-20", move_type="out_refund"
+        )
+        payment = self.init_payment(
+            100.0, post=True, date="2026-06-01", partner=self.debtor_lv
+        )
         self.assertFalse(payment.move_id.line_ids.filtered("reconciled"))
         debtor = self._debtor(self.debtor_lv)
         self.assertEqual(debtor.amount_due, 1000.0 - 400.0 - 150.0 - 100.0)
@@ -59,7 +67,11 @@ class TestAccountDebtor(DebtorCollectionCommon):
 
     def test_branch_contact_rolls_up(self):
         branch = self.env["res.partner"].create(
-            {"name": "Koks Ventspils", "parent_id": self.debtor_lv.id, "type": "invoice"}
+            {
+                "name": "Koks Ventspils",
+                "parent_id": self.debtor_lv.id,
+                "type": "invoice",
+            }
         )
         self._create_invoice(branch, 700.0, "2026-05-01")
         self._create_invoice(self.debtor_lv, 300.0, "2026-05-01")
@@ -83,8 +95,10 @@ class TestAccountDebtor(DebtorCollectionCommon):
         )
         self.assertEqual(len(set(debtors.ids)), 2)
         # a user of the first company only sees that company's row
-        debtor = self.env["account.debtor"].with_user(self.billing_user).search(
-            [("partner_id", "=", self.debtor_lv.id)]
+        debtor = (
+            self.env["account.debtor"]
+            .with_user(self.billing_user)
+            .search([("partner_id", "=", self.debtor_lv.id)])
         )
         self.assertEqual(debtor.company_id, self.company)
         self.assertEqual(debtor.amount_due, 100.0)
@@ -93,18 +107,28 @@ class TestAccountDebtor(DebtorCollectionCommon):
         invoice = self._create_invoice(self.debtor_lv, 100.0, "2026-05-01")
         Log = self.env["account.debtor.correspondence"]
         Log.create(
-            {"partner_id": self.debtor_lv.id, "kind": "reminder", "date": "2026-06-01",
-             "move_ids": [Command.set(invoice.ids)]}
+            {
+                "partner_id": self.debtor_lv.id,
+                "kind": "reminder",
+                "date": "2026-06-01",
+                "move_ids": [Command.set(invoice.ids)],
+            }
         )
         Log.create(
             {"partner_id": self.debtor_lv.id, "kind": "reminder", "date": "2026-06-10"}
         )
         Log.create(
-            {"partner_id": self.debtor_lv.id, "date": "2026-06-11",
-             "promise_date": "2026-06-30", "next_action_date": "2026-07-01"}
+            {
+                "partner_id": self.debtor_lv.id,
+                "date": "2026-06-11",
+                "promise_date": "2026-06-30",
+                "next_action_date": "2026-07-01",
+            }
         )
         # a later note that sets neither keeps the earlier dates
-        Log.create({"partner_id": self.debtor_lv.id, "date": "2026-06-12", "note": "Called"})
+        Log.create(
+            {"partner_id": self.debtor_lv.id, "date": "2026-06-12", "note": "Called"}
+        )
         debtor = self._debtor(self.debtor_lv)
         self.assertEqual(str(debtor.last_reminder_date), "2026-06-10")
         self.assertEqual(str(debtor.promise_date), "2026-06-30")

@@ -65,8 +65,12 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
         stranger = self.env["res.partner"].create(
             {"name": "Anne", "parent_id": self.debtor_en.id}
         )
-        with self.assertRaisesRegex(ValidationError, "Anne is not a contact of SIA Koks"):
-            self.Log.create({"partner_id": self.debtor_lv.id, "contact_id": stranger.id})
+        with self.assertRaisesRegex(
+            ValidationError, "Anne is not a contact of SIA Koks"
+        ):
+            self.Log.create(
+                {"partner_id": self.debtor_lv.id, "contact_id": stranger.id}
+            )
 
     def test_invoice_of_another_debtor_refused(self):
         other = self._create_invoice(self.debtor_en, 10.0, "2026-06-01")
@@ -80,7 +84,9 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
         self.assertEqual(note.partner_id, self.debtor_lv)
 
     def test_promise_without_invoices_covers_the_overdue_ones(self):
-        note = self.Log.create({"partner_id": self.debtor_lv.id, "promise_date": "2026-06-20"})
+        note = self.Log.create(
+            {"partner_id": self.debtor_lv.id, "promise_date": "2026-06-20"}
+        )
         self.assertEqual(note.move_ids, self.invoice | self.invoice_2)
 
     def test_promise_kept(self):
@@ -117,7 +123,10 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
             self.assertEqual(debtor.promise_state, "broken")
             self.assertEqual(debtor.promise_broken_count, 1)
             broken = self.env["account.debtor"].search(
-                [("promise_state", "=", "broken"), ("partner_id", "=", self.debtor_lv.id)]
+                [
+                    ("promise_state", "=", "broken"),
+                    ("partner_id", "=", self.debtor_lv.id),
+                ]
             )
             self.assertTrue(broken)
             # the broken promise no longer pauses the debtor
@@ -141,7 +150,9 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
         self.assertEqual(activity.user_id, self.env.user)
         self.assertEqual(
             activity.activity_type_id,
-            self.env.ref("account_debtor_collection.mail_activity_type_debtor_followup"),
+            self.env.ref(
+                "account_debtor_collection.mail_activity_type_debtor_followup"
+            ),
         )
         note.next_action_date = "2026-06-27"
         self.assertEqual(note.activity_id, activity)
@@ -156,8 +167,12 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
         self.assertFalse(self.debtor_lv.activity_ids)
 
     def test_action_due_filter(self):
-        self.Log.create({"partner_id": self.debtor_lv.id, "next_action_date": "2026-06-15"})
-        self.Log.create({"partner_id": self.debtor_en.id, "next_action_date": "2026-06-16"})
+        self.Log.create(
+            {"partner_id": self.debtor_lv.id, "next_action_date": "2026-06-15"}
+        )
+        self.Log.create(
+            {"partner_id": self.debtor_en.id, "next_action_date": "2026-06-16"}
+        )
         self._create_invoice(self.debtor_en, 10.0, "2026-06-01")
         due = self.env["account.debtor"].search(
             [("next_action_date", "<=", "2026-06-15")]
@@ -181,7 +196,11 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
 
     def test_billing_user_writes_own_note_with_activity(self):
         note = self.Log.with_user(self.billing_user).create(
-            {"partner_id": self.debtor_lv.id, "note": "Mine", "next_action_date": "2026-06-20"}
+            {
+                "partner_id": self.debtor_lv.id,
+                "note": "Mine",
+                "next_action_date": "2026-06-20",
+            }
         )
         self.assertEqual(note.user_id, self.billing_user)
         self.assertEqual(note.activity_id.user_id, self.billing_user)
@@ -190,7 +209,9 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
 
     def test_notes_are_internal(self):
         note = self.Log.create({"partner_id": self.debtor_lv.id, "note": "Internal"})
-        portal = new_test_user(self.env, login="portal_debtor", groups="base.group_portal")
+        portal = new_test_user(
+            self.env, login="portal_debtor", groups="base.group_portal"
+        )
         with self.assertRaises(AccessError):
             note.with_user(portal).read(["note"])
         self.assertNotIn("Internal", self.debtor_lv.message_ids.mapped("body"))

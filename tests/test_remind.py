@@ -15,13 +15,21 @@ class TestDebtorRemind(DebtorCollectionCommon):
         super().setUpClass()
         cls.eur = cls.setup_other_currency("EUR", rates=[("2026-01-01", 1.0)])
         cls.invoice_lv = cls._create_invoice(
-            cls.debtor_lv, 1234.5, "2026-05-01", invoice_date="2026-04-01", currency=cls.eur
+            cls.debtor_lv,
+            1234.5,
+            "2026-05-01",
+            invoice_date="2026-04-01",
+            currency=cls.eur,
         )
         cls.invoice_lv_later = cls._create_invoice(
             cls.debtor_lv, 100.0, "2026-07-01", currency=cls.eur
         )
         cls.invoice_en = cls._create_invoice(
-            cls.debtor_en, 1234.5, "2026-06-10", invoice_date="2026-05-10", currency=cls.eur
+            cls.debtor_en,
+            1234.5,
+            "2026-06-10",
+            invoice_date="2026-05-10",
+            currency=cls.eur,
         )
         cls.invoice_en_paid = cls._create_invoice(
             cls.debtor_en, 999.0, "2026-05-01", currency=cls.eur
@@ -37,9 +45,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
         )
 
     def _wizard(self, partners=None, date="2026-06-15", **values):
-        wizard = self.env["account.debtor.remind"].create(
-            {"date": date, **values}
-        )
+        wizard = self.env["account.debtor.remind"].create({"date": date, **values})
         if partners is not None:
             wizard.partner_ids = [Command.set(partners.ids)]
         return wizard
@@ -88,7 +94,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
             {p.id for p in form.partner_ids} & set(debtors.ids), {self.debtor_lv.id}
         )
         form.date = "2026-06-11"
-        self.assertEqual({p.id for p in form.partner_ids} & set(debtors.ids), set(debtors.ids))
+        self.assertEqual(
+            {p.id for p in form.partner_ids} & set(debtors.ids), set(debtors.ids)
+        )
         wizard = form.save()
         self.assertEqual(self._line(wizard, self.debtor_en).state, "to_send")
 
@@ -105,7 +113,11 @@ class TestDebtorRemind(DebtorCollectionCommon):
 
     def test_pending_promise_pauses_until_its_date(self):
         self.env["account.debtor.correspondence"].create(
-            {"partner_id": self.debtor_lv.id, "promise_date": "2026-06-25", "note": "Will pay"}
+            {
+                "partner_id": self.debtor_lv.id,
+                "promise_date": "2026-06-25",
+                "note": "Will pay",
+            }
         )
         wizard = self._wizard()
         wizard.action_select_overdue()
@@ -145,7 +157,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.assertNotIn(self.invoice_en_paid.name, message_en.body)
         self.assertIn(self.invoice_lv.get_portal_url(), message_lv.body)
         # through the mail queue, never sent inside the request
-        mails = self.env["mail.mail"].search([("mail_message_id", "in", (message_lv | message_en).ids)])
+        mails = self.env["mail.mail"].search(
+            [("mail_message_id", "in", (message_lv | message_en).ids)]
+        )
         self.assertEqual(len(mails), 2)
         self.assertEqual(set(mails.mapped("state")), {"outgoing"})
         mail_lv = mails.filtered(lambda m: m.mail_message_id == message_lv)
@@ -153,7 +167,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
 
     def test_other_company_invoice_not_listed(self):
         company_2 = self.setup_other_company()["company"]
-        other = self._create_invoice(self.debtor_lv, 555.0, "2026-05-01", company=company_2)
+        other = self._create_invoice(
+            self.debtor_lv, 555.0, "2026-05-01", company=company_2
+        )
         self._wizard(self.debtor_lv).action_send()
         body = self._reminders(self.debtor_lv).body
         self.assertIn(f"/my/invoices/{self.invoice_lv.id}?", body)
@@ -170,7 +186,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.assertEqual(entry.move_ids, self.invoice_lv)
         self.assertEqual(entry.mail_message_id, self._reminders(self.debtor_lv))
         self.assertEqual(entry.recipient_ids, self.lv_accounting)
-        self.assertEqual(str(self._debtor(self.debtor_lv).last_reminder_date), "2026-06-15")
+        self.assertEqual(
+            str(self._debtor(self.debtor_lv).last_reminder_date), "2026-06-15"
+        )
         self.assertEqual(str(self.invoice_lv.debtor_last_reminder_date), "2026-06-15")
         self.assertFalse(self.invoice_lv_later.debtor_last_reminder_date)
 
@@ -184,7 +202,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
         # even forced, never twice the same day
         forced = self._wizard(self.debtor_lv, force=True)
         self.assertEqual(self._line(forced, self.debtor_lv).state, "skipped")
-        self.assertEqual(self._line(forced, self.debtor_lv).message, "Already reminded today.")
+        self.assertEqual(
+            self._line(forced, self.debtor_lv).message, "Already reminded today."
+        )
         forced.action_send()
         self.assertEqual(len(self._reminders(self.debtor_lv)), 1)
         # a wizard clicked twice sends once
@@ -206,7 +226,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
                 wizard.line_ids,
                 self.env.ref("account_debtor_collection.mail_template_debtor_reminder"),
             )
-        self.assertEqual(self._line(wizard, self.debtor_lv).message, "Already reminded today.")
+        self.assertEqual(
+            self._line(wizard, self.debtor_lv).message, "Already reminded today."
+        )
         self.assertEqual(self._line(wizard, self.debtor_en).state, "sent")
         self.assertFalse(self._reminders(self.debtor_lv))
         self.assertEqual(len(self._reminders(self.debtor_en)), 1)
@@ -243,7 +265,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
         with patch.object(ResPartner, "message_post", message_post):
             wizard.action_send()
         self.assertEqual(self._line(wizard, self.debtor_lv).state, "failed")
-        self.assertIn("SMTP configuration broken", self._line(wizard, self.debtor_lv).message)
+        self.assertIn(
+            "SMTP configuration broken", self._line(wizard, self.debtor_lv).message
+        )
         self.assertEqual(self._line(wizard, self.debtor_en).state, "sent")
         # the failed debtor has no log entry: a retry may send it
         self.assertFalse(self._debtor(self.debtor_lv).last_reminder_date)
@@ -269,7 +293,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.assertIn("SIA Koks", message.attachment_ids.name)
         content = message.attachment_ids.raw.decode()
         self.assertIn(self.invoice_lv.name, content)
-        self.assertIn(self.invoice_lv_later.name, content, "a statement lists all open items")
+        self.assertIn(
+            self.invoice_lv_later.name, content, "a statement lists all open items"
+        )
 
     def test_open_from_debtor_list_and_partner_action(self):
         debtors = self.env["account.debtor"].search(
@@ -285,9 +311,11 @@ class TestDebtorRemind(DebtorCollectionCommon):
     def test_one_company_at_a_time(self):
         company_2 = self.setup_other_company()["company"]
         self._create_invoice(self.debtor_lv, 10.0, "2026-05-01", company=company_2)
-        debtors = self.env["account.debtor"].with_context(
-            allowed_company_ids=[self.company.id, company_2.id]
-        ).search([("partner_id", "=", self.debtor_lv.id)])
+        debtors = (
+            self.env["account.debtor"]
+            .with_context(allowed_company_ids=[self.company.id, company_2.id])
+            .search([("partner_id", "=", self.debtor_lv.id)])
+        )
         self.assertEqual(len(debtors), 2)
         with self.assertRaisesRegex(UserError, "one company at a time"):
             debtors.action_open_reminder()
@@ -307,7 +335,10 @@ class TestDebtorRemind(DebtorCollectionCommon):
         )
         wizard.action_send()
         self.assertEqual(self._line(wizard, self.debtor_en).state, "sent")
-        self.assertEqual(self._line(wizard, self.debtor_en).correspondence_id.user_id, self.billing_user)
+        self.assertEqual(
+            self._line(wizard, self.debtor_en).correspondence_id.user_id,
+            self.billing_user,
+        )
 
     def test_scheduled_reminders(self):
         self.env["account.debtor.correspondence"].create(
@@ -323,7 +354,11 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.company.debtor_reminder_auto = True
         Remind._cron_send_scheduled_reminders()
         self.assertEqual(len(self._reminders(self.debtor_lv)), 1)
-        self.assertEqual(self._reminders(self.debtor_lv).author_id, self.company.partner_id)
-        self.assertFalse(self._reminders(self.debtor_en), "its next action date has not come")
+        self.assertEqual(
+            self._reminders(self.debtor_lv).author_id, self.company.partner_id
+        )
+        self.assertFalse(
+            self._reminders(self.debtor_en), "its next action date has not come"
+        )
         Remind._cron_send_scheduled_reminders()
         self.assertEqual(len(self._reminders(self.debtor_lv)), 1, "never twice")

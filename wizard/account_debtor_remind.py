@@ -180,7 +180,10 @@ class AccountDebtorRemind(models.TransientModel):
         Debtor = self.env["account.debtor"].with_context(debtor_as_of_date=self.date)
         Debtor.invalidate_model()
         debtors = Debtor.search(
-            [("partner_id", "in", partners.ids), ("company_id", "=", self.company_id.id)]
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", self.company_id.id),
+            ]
         )
         debtor_by_partner = {debtor.partner_id: debtor for debtor in debtors}
         overdue_counts = dict(
@@ -235,8 +238,7 @@ class AccountDebtorRemind(models.TransientModel):
                 not self.force
                 and debtor.last_reminder_date
                 and interval > 0
-                and debtor.last_reminder_date
-                > today - timedelta(days=interval)
+                and debtor.last_reminder_date > today - timedelta(days=interval)
             ):
                 reason = _(
                     "Already reminded on %(date)s (minimum interval: %(days)s days).",
@@ -268,7 +270,9 @@ class AccountDebtorRemind(models.TransientModel):
         template = self.env.ref(
             "account_debtor_collection.mail_template_debtor_reminder"
         )
-        for batch in split_every(REMINDER_BATCH_SIZE, to_send.ids, self.line_ids.browse):
+        for batch in split_every(
+            REMINDER_BATCH_SIZE, to_send.ids, self.line_ids.browse
+        ):
             self._send_reminder_batch(batch, template)
         if to_send:
             # The queue sends the e-mails; wake it up rather than wait for it.
@@ -371,7 +375,9 @@ class AccountDebtorRemind(models.TransientModel):
 
     def _render_statements(self, partners):
         """The PDF statement of each debtor, in its language."""
-        report = self.env.ref("account_debtor_collection.action_report_debtor_statement")
+        report = self.env.ref(
+            "account_debtor_collection.action_report_debtor_statement"
+        )
         statements = {}
         for partner in partners:
             content, _report_type = (
@@ -388,14 +394,20 @@ class AccountDebtorRemind(models.TransientModel):
         """Remind the overdue debtors whose next action date has come, in the
         companies that chose scheduled reminders."""
         today = fields.Date.context_today(self)
-        for company in self.env["res.company"].search([("debtor_reminder_auto", "=", True)]):
-            debtors = self.env["account.debtor"].with_company(company).search(
-                [
-                    ("company_id", "=", company.id),
-                    ("next_action_date", "<=", today),
-                    ("amount_overdue", ">", 0),
-                    ("no_reminder", "=", False),
-                ]
+        for company in self.env["res.company"].search(
+            [("debtor_reminder_auto", "=", True)]
+        ):
+            debtors = (
+                self.env["account.debtor"]
+                .with_company(company)
+                .search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("next_action_date", "<=", today),
+                        ("amount_overdue", ">", 0),
+                        ("no_reminder", "=", False),
+                    ]
+                )
             )
             if not debtors:
                 continue
