@@ -266,7 +266,11 @@ class AccountDebtorRemind(models.TransientModel):
             line.write(
                 {key: check[key] for key in ("state", "message", "recipient_ids")}
             )
-        to_send = self.line_ids.filtered(lambda line: line.state == "to_send")
+        # Always in the same order, so that two sendings that overlap wait for
+        # each other instead of deadlocking on the one-reminder-a-day index.
+        to_send = self.line_ids.filtered(lambda line: line.state == "to_send").sorted(
+            lambda line: line.partner_id.id
+        )
         template = self.env.ref(
             "account_debtor_collection.mail_template_debtor_reminder"
         )
