@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL, plaintext2html
 
@@ -151,7 +151,7 @@ class AccountDebtorCorrespondence(models.Model):
                 and entry.contact_id.commercial_partner_id != entry.partner_id
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "%(contact)s is not a contact of %(debtor)s: choose one "
                         "of the debtor's own contacts.",
                         contact=entry.contact_id.display_name,
@@ -167,7 +167,7 @@ class AccountDebtorCorrespondence(models.Model):
             )
             if foreign:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Invoice %(invoice)s belongs to another customer than "
                         "%(debtor)s.",
                         invoice=foreign[0].display_name,
@@ -200,12 +200,25 @@ class AccountDebtorCorrespondence(models.Model):
         self.activity_id.unlink()
         return super().unlink()
 
+    def action_open_entry(self):
+        """Open this entry in a dialog, to read it or edit it."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Correspondence"),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+        }
+
     @api.model
     def _action_new_note(self, partner, company, moves=None):
         """Action opening a new note about ``partner`` (and ``moves``)."""
         return {
             "type": "ir.actions.act_window",
-            "name": _("New Note"),
+            "name": self.env._("New Note"),
             "res_model": self._name,
             "view_mode": "form",
             "views": [(False, "form")],
@@ -288,7 +301,7 @@ class AccountDebtorCorrespondence(models.Model):
                 "account_debtor_collection.mail_activity_type_debtor_followup",
                 date_deadline=entry.next_action_date,
                 user_id=entry.user_id.id,
-                summary=_(
+                summary=self.env._(
                     "Follow up the debt of %(debtor)s", debtor=entry.partner_id.name
                 ),
                 note=plaintext2html(entry.note or ""),

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, _, api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import split_every
 
@@ -124,7 +124,7 @@ class AccountDebtorRemind(models.TransientModel):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Send Payment Reminders"),
+            "name": self.env._("Send Payment Reminders"),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
@@ -144,7 +144,7 @@ class AccountDebtorRemind(models.TransientModel):
         """Send the reminders and show who was sent what, and who was not."""
         self.ensure_one()
         if self.state == "done":
-            raise UserError(_("These reminders were already sent."))
+            raise UserError(self.env._("These reminders were already sent."))
         self._send_reminders()
         self.state = "done"
         return self._action_reopen()
@@ -212,25 +212,25 @@ class AccountDebtorRemind(models.TransientModel):
             recipients = recipients_by_partner[partner]
             reason = False
             if not partner.active:
-                reason = _("The customer is archived.")
+                reason = self.env._("The customer is archived.")
             elif not debtor or debtor.amount_overdue <= 0:
-                reason = _("Nothing is overdue at this date.")
+                reason = self.env._("Nothing is overdue at this date.")
             elif debtor.no_reminder:
-                reason = _("The customer is excluded from payment reminders.")
+                reason = self.env._("The customer is excluded from payment reminders.")
             elif not recipients:
-                reason = _(
+                reason = self.env._(
                     "No e-mail address: give the customer or one of its invoice "
                     "contacts an e-mail."
                 )
             elif debtor.last_reminder_date == today:
-                reason = _("Already reminded today.")
+                reason = self.env._("Already reminded today.")
             elif (
                 not self.force
                 and debtor.promise_state == "pending"
                 and debtor.promise_date
                 and debtor.promise_date >= self.date
             ):
-                reason = _(
+                reason = self.env._(
                     "Payment promised for %(date)s.",
                     date=fields.Date.to_string(debtor.promise_date),
                 )
@@ -240,7 +240,7 @@ class AccountDebtorRemind(models.TransientModel):
                 and interval > 0
                 and debtor.last_reminder_date > today - timedelta(days=interval)
             ):
-                reason = _(
+                reason = self.env._(
                     "Already reminded on %(date)s (minimum interval: %(days)s days).",
                     date=fields.Date.to_string(debtor.last_reminder_date),
                     days=interval,
@@ -339,7 +339,7 @@ class AccountDebtorRemind(models.TransientModel):
                 line.write(
                     {
                         "state": "skipped",
-                        "message": _("Already reminded today."),
+                        "message": self.env._("Already reminded today."),
                     }
                 )
             except Exception as error:  # noqa: BLE001 - reported on the line
@@ -350,7 +350,7 @@ class AccountDebtorRemind(models.TransientModel):
                     {
                         "state": "sent",
                         "correspondence_id": entry.id,
-                        "message": _(
+                        "message": self.env._(
                             "%(count)s overdue invoice(s) sent to %(emails)s.",
                             count=values[partner.id]["overdue_count"],
                             emails=", ".join(line.recipient_ids.mapped("email")),
@@ -389,7 +389,7 @@ class AccountDebtorRemind(models.TransientModel):
                 .with_context(lang=partner.lang, debtor_as_of_date=self.date)
                 ._render_qweb_pdf(report.report_name, partner.ids)
             )
-            filename = _("Statement %(name)s.pdf", name=partner.name)
+            filename = self.env._("Statement %(name)s.pdf", name=partner.name)
             statements[partner.id] = [(filename, content)]
         return statements
 
