@@ -26,6 +26,10 @@
         "views/account_debtor_collection_menus.xml",
     ],
     "demo": ["demo/account_debtor_demo.xml"],
+    "assets": {
+        "web.assets_backend": ["account_debtor_collection/static/src/**/*"],
+        "web.assets_tests": ["account_debtor_collection/static/tests/tours/**/*"],
+    },
     "installable": True,
     "application": False,
 }

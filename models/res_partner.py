@@ -154,7 +154,7 @@ class ResPartner(models.Model):
                 }
             )
         return {
-            "date": format_date(date, "long", locale),
+            "date": format_date(date, "medium", locale),
             "company_name": company.name,
             "rows": rows,
             "overdue_count": sum(1 for row in rows if not row["is_credit"]),
