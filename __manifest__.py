@@ -30,6 +30,4 @@
         "web.assets_backend": ["account_debtor_collection/static/src/**/*"],
         "web.assets_tests": ["account_debtor_collection/static/tests/tours/**/*"],
     },
-    "installable": True,
-    "application": False,
 }

@@ -181,7 +181,7 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
 
     def test_note_from_the_invoice(self):
         action = self.invoice.action_debtor_add_note()
-        form = Form(self.Log.with_context(action["context"]))
+        form = Form(self.Log.with_context(**action["context"]))
         form.contact_id = self.contact
         form.note = "Will pay on Friday"
         form.promise_date = "2026-06-19"
