@@ -46,7 +46,12 @@ class TestCollectionScreens(HttpCase):
                 "invoice_date_due": "2026-02-10",
                 "invoice_line_ids": [
                     Command.create(
-                        {"name": "Fabric", "quantity": 1, "price_unit": 815.0, "tax_ids": []}
+                        {
+                            "name": "Fabric",
+                            "quantity": 1,
+                            "price_unit": 815.0,
+                            "tax_ids": [],
+                        }
                     )
                 ],
             }
@@ -68,7 +73,9 @@ class TestCollectionScreens(HttpCase):
         self.assertEqual(note.partner_id, self.debtor)
 
     def test_reminder_from_the_debtor_form(self):
-        debtor = self.env["account.debtor"].search([("partner_id", "=", self.debtor.id)])
+        debtor = self.env["account.debtor"].search(
+            [("partner_id", "=", self.debtor.id)]
+        )
         self.start_tour(
             f"/odoo/action-account_debtor_collection.action_account_debtor/{debtor.id}",
             "account_debtor_collection_form_reminder",
