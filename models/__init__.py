@@ -4,3 +4,4 @@ from . import res_partner
 from . import account_move
 from . import account_move_line
 from . import account_debtor_correspondence
+from . import res_users

@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -79,7 +79,6 @@ class AccountDebtor(models.Model):
     )
     correspondence_ids = fields.Many2many(
         "account.debtor.correspondence",
-        string="Correspondence",
         compute="_compute_correspondence_ids",
     )
 
@@ -160,7 +159,8 @@ class AccountDebtor(models.Model):
                    COALESCE(log.promise_kept_count, 0) AS promise_kept_count,
                    COALESCE(log.promise_broken_count, 0) AS promise_broken_count,
                    COALESCE(
-                       (partner.debtor_no_reminder ->> debtor.company_id::text)::boolean,
+                       (partner.debtor_no_reminder
+                           ->> debtor.company_id::text)::boolean,
                        FALSE
                    ) AS no_reminder
               FROM debtor
@@ -221,7 +221,7 @@ class AccountDebtor(models.Model):
         """Open the reminder wizard on the debtors selected in the list."""
         if len(self.company_id) > 1:
             raise UserError(
-                _("Send reminders to the debtors of one company at a time.")
+                self.env._("Send reminders to the debtors of one company at a time.")
             )
         return self.env["account.debtor.remind"]._action_open(
             self.partner_id, company=self.company_id[:1] or self.env.company
@@ -245,3 +245,193 @@ class AccountDebtor(models.Model):
             context={"create": False},
         )
         return action
+
+    # The debtor workspace: the overview list with the panel of one debtor
+
+    @api.model
+    def get_workspace_overdue_ids(self):
+        """Ids of the debtors "Select all overdue" picks in the workspace: the
+        ones the reminder wizard would remind at the context's
+        ``debtor_as_of_date``, in the current company (reminders are sent one
+        company at a time)."""
+        as_of_date = self._get_workspace_as_of_date()
+        # a draft wizard (never saved) holds the selection rule
+        draft = self.env["account.debtor.remind"].new(
+            {"date": as_of_date, "company_id": self.env.company.id}
+        )
+        return (
+            self.with_context(debtor_as_of_date=fields.Date.to_string(as_of_date))
+            .search(draft._get_overdue_debtors_domain())
+            .ids
+        )
+
+    def action_open_workspace_reminder(self):
+        """Open the reminder wizard on these debtors (on none: an empty one)
+        at the context's ``debtor_as_of_date``."""
+        as_of_date = fields.Date.to_string(self._get_workspace_as_of_date())
+        return self.with_context(default_date=as_of_date).action_open_reminder()
+
+    def get_workspace_panel(
+        self, invoice_offset=0, invoice_limit=40, log_offset=0, log_limit=40
+    ):
+        """What the workspace shows beside the list about this debtor, in one
+        call of a few queries whatever the number of its invoices: a page of
+        its unpaid invoices (oldest due first) and a page of its
+        correspondence (newest first), with the count of each.
+
+        A limit of 0 leaves that part out. Dates are ISO strings; amounts
+        are raw, with the id of their currency; an invoice is late by the days
+        from its due date to the context's ``debtor_as_of_date``.
+
+        :return: a dict with the keys ``found`` (False when the debtor owes
+            nothing any more or is out of reach), ``as_of_date``,
+            ``invoices`` (dicts: ``id``, ``name``, ``move_type``,
+            ``invoice_date``, ``date_due``, ``days_late``, ``amount_residual``
+            in ``company_currency_id``, ``amount_residual_currency`` in
+            ``currency_id``), ``invoice_count``, ``entries`` (dicts: ``id``,
+            ``kind``, ``kind_label``, ``date``, ``user_id``, ``user_name``,
+            ``contact_name``, ``note``, ``move_names``, ``promise_date``,
+            ``promise_state``, ``promise_state_label``,
+            ``next_action_date``, ``editable``: the user may change it) and
+            ``entry_count``
+        """
+        self.ensure_one()
+        as_of_date = self._get_workspace_as_of_date()
+        values = {
+            "found": False,
+            "as_of_date": fields.Date.to_string(as_of_date),
+            "invoices": [],
+            "invoice_count": 0,
+            "entries": [],
+            "entry_count": 0,
+        }
+        # search, not browse: a debtor that paid everything is no error, and
+        # the record rules apply
+        debtor = self.with_context(debtor_as_of_date=values["as_of_date"]).search_fetch(
+            [("id", "=", self.id)], ["partner_id", "company_id", "currency_id"]
+        )
+        if not debtor:
+            return values
+        values["found"] = True
+        if invoice_limit:
+            values.update(
+                debtor._get_workspace_invoices(
+                    as_of_date, invoice_offset, invoice_limit
+                )
+            )
+        if log_limit:
+            values.update(debtor._get_workspace_entries(log_offset, log_limit))
+        return values
+
+    def _get_workspace_as_of_date(self):
+        return fields.Date.to_date(
+            self.env.context.get("debtor_as_of_date")
+        ) or fields.Date.context_today(self)
+
+    def _get_workspace_invoices(self, as_of_date, offset, limit):
+        """A page of this debtor's unpaid invoices (all its moves with open
+        receivable items: credit notes and payments have negative amounts)."""
+        self.ensure_one()
+        MoveLine = self.env["account.move.line"]
+        domain = self._get_open_items_domain()
+        groups = MoveLine._read_group(
+            domain,
+            groupby=["move_id"],
+            aggregates=[
+                "amount_residual:sum",
+                "amount_residual_currency:sum",
+                "date_maturity:min",
+            ],
+            offset=offset,
+            limit=limit,
+            order="date_maturity:min ASC, move_id:min ASC",
+        )
+        if offset or len(groups) == limit:
+            [[count]] = MoveLine._read_group(
+                domain, aggregates=["move_id:count_distinct"]
+            )
+        else:
+            count = len(groups)
+        moves = self.env["account.move"].browse([move.id for move, *_rest in groups])
+        moves.fetch(["name", "move_type", "invoice_date", "date", "currency_id"])
+        invoices = []
+        for move, residual, residual_currency, date_due in groups:
+            date_due = date_due or move.date
+            late = residual > 0 and date_due < as_of_date
+            invoices.append(
+                {
+                    "id": move.id,
+                    "name": move.name,
+                    "move_type": move.move_type,
+                    "invoice_date": fields.Date.to_string(
+                        move.invoice_date or move.date
+                    ),
+                    "date_due": fields.Date.to_string(date_due),
+                    "days_late": (as_of_date - date_due).days if late else 0,
+                    "amount_residual": residual,
+                    "company_currency_id": self.currency_id.id,
+                    "amount_residual_currency": residual_currency,
+                    "currency_id": move.currency_id.id,
+                }
+            )
+        return {"invoices": invoices, "invoice_count": count}
+
+    def _get_workspace_entries(self, offset, limit):
+        """A page of this debtor's correspondence, newest first."""
+        self.ensure_one()
+        Entry = self.env["account.debtor.correspondence"]
+        domain = [
+            ("partner_id", "=", self.partner_id.id),
+            ("company_id", "=", self.company_id.id),
+        ]
+        entries = Entry.search_fetch(
+            domain,
+            [
+                "kind",
+                "date",
+                # read by the access rules of ``editable``
+                "company_id",
+                "user_id",
+                "contact_id",
+                "note",
+                "move_ids",
+                "promise_date",
+                "promise_state",
+                "next_action_date",
+            ],
+            offset=offset,
+            limit=limit,
+        )
+        if offset or len(entries) == limit:
+            count = Entry.search_count(domain)
+        else:
+            count = len(entries)
+        (entries.user_id.partner_id | entries.contact_id).fetch(["name"])
+        entries.move_ids.fetch(["name"])
+        editable = entries._filtered_access("write")
+        kind_labels = dict(Entry._fields["kind"]._description_selection(self.env))
+        state_labels = dict(
+            Entry._fields["promise_state"]._description_selection(self.env)
+        )
+        return {
+            "entries": [
+                {
+                    "id": entry.id,
+                    "kind": entry.kind,
+                    "kind_label": kind_labels.get(entry.kind, ""),
+                    "date": fields.Date.to_string(entry.date),
+                    "user_id": entry.user_id.id,
+                    "user_name": entry.user_id.partner_id.name or "",
+                    "contact_name": entry.contact_id.name or "",
+                    "note": entry.note or "",
+                    "move_names": entry.move_ids.mapped("name"),
+                    "promise_date": fields.Date.to_string(entry.promise_date),
+                    "promise_state": entry.promise_state or False,
+                    "promise_state_label": state_labels.get(entry.promise_state, ""),
+                    "next_action_date": fields.Date.to_string(entry.next_action_date),
+                    "editable": entry in editable,
+                }
+                for entry in entries
+            ],
+            "entry_count": count,
+        }
