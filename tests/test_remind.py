@@ -165,6 +165,26 @@ class TestDebtorRemind(DebtorCollectionCommon):
         mail_lv = mails.filtered(lambda m: m.mail_message_id == message_lv)
         self.assertEqual(mail_lv.recipient_ids, self.lv_accounting)
 
+    def test_archived_invoice_contact_not_a_recipient(self):
+        self.lv_accounting.active = False
+        wizard = self._wizard(self.debtor_lv)
+        self.assertEqual(
+            self._line(wizard, self.debtor_lv).recipient_ids, self.debtor_lv
+        )
+        wizard.action_send()
+        self.assertEqual(self._reminders(self.debtor_lv).partner_ids, self.debtor_lv)
+
+    def test_draft_and_cancelled_invoices_not_listed(self):
+        draft = self._create_invoice(self.debtor_lv, 77.0, "2026-05-01", post=False)
+        cancelled = self._create_invoice(self.debtor_lv, 88.0, "2026-05-01")
+        cancelled.button_draft()
+        cancelled.button_cancel()
+        self._wizard(self.debtor_lv).action_send()
+        body = self._reminders(self.debtor_lv).body
+        self.assertNotIn(f"/my/invoices/{draft.id}?", body)
+        self.assertNotIn(f"/my/invoices/{cancelled.id}?", body)
+        self.assertIn(f"/my/invoices/{self.invoice_lv.id}?", body)
+
     def test_other_company_invoice_not_listed(self):
         company_2 = self.setup_other_company()["company"]
         other = self._create_invoice(
