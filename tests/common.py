@@ -8,6 +8,20 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 TODAY = "2026-06-15"
 
 
+def new_billing_user(env, login, **values):
+    """A user with billing rights only, in the current company."""
+    return new_test_user(
+        env,
+        login=login,
+        name=values.pop("name", login.title()),
+        email=f"{login}@company.example",
+        groups="base.group_user,account.group_account_invoice",
+        company_id=env.company.id,
+        company_ids=[Command.set(env.company.ids)],
+        **values,
+    )
+
+
 class DebtorCollectionCommon(AccountTestInvoicingCommon):
     """Debtors with invoices on fixed dates; "today" is 15 June 2026."""
 
@@ -26,15 +40,7 @@ class DebtorCollectionCommon(AccountTestInvoicingCommon):
         cls.debtor_en = cls._create_debtor(
             "Northwind Ltd", "en_US", "ap@northwind.example"
         )
-        cls.billing_user = new_test_user(
-            cls.env,
-            login="billing",
-            name="Billing User",
-            email="billing@company.example",
-            groups="base.group_user,account.group_account_invoice",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-        )
+        cls.billing_user = new_billing_user(cls.env, "billing", name="Billing User")
 
     @classmethod
     def _create_debtor(cls, name, lang="en_US", email=False, **values):

@@ -1,5 +1,7 @@
 from odoo import Command
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
+
+from .common import new_billing_user
 
 
 @tagged("post_install", "-at_install")
@@ -15,16 +17,8 @@ class TestCollectionScreens(HttpCase):
         )
         cls.company = cls.env.company
         cls.company.debtor_reminder_attach_statement = False
-        cls.user = new_test_user(
-            cls.env,
-            login="collector",
-            name="Collector",
-            email="collector@company.example",
-            groups="base.group_user,account.group_account_invoice",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-            lang="en_US",
-            tz="UTC",
+        cls.user = new_billing_user(
+            cls.env, "collector", name="Collector", lang="en_US", tz="UTC"
         )
         cls.debtor = cls.env["res.partner"].create(
             {

@@ -1,7 +1,9 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
+
+from .common import new_billing_user
 
 WORKSPACE_URL = "/odoo/action-account_debtor_collection.action_account_debtor"
 # a page of invoices and a page of correspondence, whatever their number
@@ -20,16 +22,8 @@ class TestDebtorWorkspace(HttpCase):
         # the statement is a PDF: not what these tests are about
         cls.company.debtor_reminder_attach_statement = False
         cls.today = fields.Date.context_today(cls.env.user)
-        cls.user = new_test_user(
-            cls.env,
-            login="ws_collector",
-            name="Workspace Collector",
-            email="collector@company.example",
-            groups="base.group_user,account.group_account_invoice",
-            company_id=cls.company.id,
-            company_ids=[Command.set(cls.company.ids)],
-            lang="en_US",
-            tz="UTC",
+        cls.user = new_billing_user(
+            cls.env, "ws_collector", name="Workspace Collector", lang="en_US", tz="UTC"
         )
         Partner = cls.env["res.partner"]
         cls.debtor, cls.later_debtor, cls.excluded_debtor = Partner.create(
