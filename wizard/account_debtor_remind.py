@@ -136,8 +136,11 @@ class AccountDebtorRemind(models.TransientModel):
         """Select every debtor whose overdue balance at the date is positive,
         leaving out the excluded ones and those paused by a pending promise."""
         self.ensure_one()
-        self.select_all_overdue = True
-        self.partner_ids = self._get_overdue_debtors()
+        if self.select_all_overdue:
+            self.partner_ids = self._get_overdue_debtors()
+        else:
+            # the selection follows the date from now on (see _compute_partner_ids)
+            self.select_all_overdue = True
         return self._action_reopen()
 
     def action_send(self):
@@ -278,6 +281,10 @@ class AccountDebtorRemind(models.TransientModel):
             REMINDER_BATCH_SIZE, to_send.ids, self.line_ids.browse
         ):
             self._send_reminder_batch(batch, template)
+            # what one batch loaded is not needed by the next: memory stays
+            # that of one batch, however many debtors are reminded
+            self.env.flush_all()
+            self.env.invalidate_all()
         if to_send:
             # The queue sends the e-mails; wake it up rather than wait for it.
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
