@@ -13,6 +13,7 @@
         "security/account_debtor_security.xml",
         "security/account_debtor_correspondence_security.xml",
         "data/mail_activity_type_data.xml",
+        "data/mail_templates.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
         "report/account_debtor_statement_report.xml",

@@ -32,13 +32,38 @@ class AccountMove(models.Model):
         "debtor_correspondence_ids.promise_date",
     )
     def _compute_debtor_dates(self):
+        # one query for all the moves: a reminder sending recomputes thousands
+        moves = self.filtered("id")
+        dates = {}
+        if moves:
+            self.env["account.debtor.correspondence"].flush_model(
+                ["kind", "date", "promise_date", "move_ids"]
+            )
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT rel.move_id,
+                           MAX(entry.date) FILTER (WHERE entry.kind = 'reminder'),
+                           (ARRAY_AGG(entry.promise_date
+                                      ORDER BY entry.date DESC, entry.id DESC)
+                               FILTER (WHERE entry.promise_date IS NOT NULL))[1]
+                      FROM account_debtor_correspondence_move_rel rel
+                      JOIN account_debtor_correspondence entry
+                        ON entry.id = rel.correspondence_id
+                     WHERE rel.move_id = ANY(%s)
+                  GROUP BY rel.move_id
+                    """,
+                    moves.ids,
+                )
+            )
+            dates = {
+                move_id: (reminder, promise)
+                for move_id, reminder, promise in self.env.cr.fetchall()
+            }
         for move in self:
-            # the log is ordered newest first
-            entries = move.debtor_correspondence_ids.sorted()
-            reminders = entries.filtered(lambda e: e.kind == "reminder")
-            promises = entries.filtered("promise_date")
-            move.debtor_last_reminder_date = reminders[:1].date
-            move.debtor_promise_date = promises[:1].promise_date
+            move.debtor_last_reminder_date, move.debtor_promise_date = dates.get(
+                move.id, (False, False)
+            )
 
     def _debtor_ensure_access_tokens(self):
         """Give every invoice of ``self`` its portal access token, in one query:

@@ -153,7 +153,7 @@ class ResPartner(models.Model):
                     else False,
                 }
             )
-        return {
+        values = {
             "date": format_date(date, "medium", locale),
             "company_name": company.name,
             "rows": rows,
@@ -165,6 +165,15 @@ class ResPartner(models.Model):
                 )
             ],
         }
+        values["table"] = (
+            self.env["ir.qweb"]
+            .with_context(lang=self.lang or self.env.lang)
+            ._render(
+                "account_debtor_collection.debtor_reminder_invoice_table",
+                {"reminder": values},
+            )
+        )
+        return values
 
     def _get_debtor_babel_locale(self):
         """The Babel locale of the partner's language (English as a fallback)."""

@@ -41,7 +41,6 @@ class AccountDebtor(models.Model):
             "reconciled",
         ],
         "account.account": ["account_type"],
-        "account.move": ["move_type"],
         "res.partner": ["commercial_partner_id", "debtor_no_reminder", "user_id"],
         "res.company": ["currency_id"],
         "account.debtor.correspondence": [
@@ -61,7 +60,11 @@ class AccountDebtor(models.Model):
     user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
     amount_due = fields.Monetary(string="Due", readonly=True)
     amount_overdue = fields.Monetary(string="Overdue", readonly=True)
-    invoice_count = fields.Integer(string="Open Invoices", readonly=True)
+    invoice_count = fields.Integer(
+        string="Open Invoices",
+        readonly=True,
+        help="Invoices, and other entries, with an amount still to be paid.",
+    )
     oldest_due_date = fields.Date(readonly=True)
     last_reminder_date = fields.Date(readonly=True)
     promise_date = fields.Date(string="Promised Payment", readonly=True)
@@ -89,38 +92,46 @@ class AccountDebtor(models.Model):
         ) or fields.Date.context_today(self)
         return SQL(
             """
-            WITH open_item AS (
-                SELECT partner.commercial_partner_id AS partner_id,
+            WITH line_total AS (
+                -- first per line partner: the open items come from the
+                -- index below alone, then per commercial partner
+                SELECT line.partner_id,
                        line.company_id,
-                       line.move_id,
-                       move.move_type,
-                       line.amount_residual,
-                       COALESCE(line.date_maturity, line.date) AS date_maturity
+                       SUM(line.amount_residual) AS amount_due,
+                       SUM(line.amount_residual)
+                           FILTER (WHERE COALESCE(line.date_maturity, line.date)
+                                         < %(as_of)s)
+                           AS amount_overdue,
+                       COUNT(DISTINCT line.move_id)
+                           FILTER (WHERE line.amount_residual > 0)
+                           AS invoice_count,
+                       MIN(COALESCE(line.date_maturity, line.date))
+                           FILTER (WHERE COALESCE(line.date_maturity, line.date)
+                                         < %(as_of)s
+                                     AND line.amount_residual > 0)
+                           AS oldest_due_date
                   FROM account_move_line line
-                  JOIN account_account account ON account.id = line.account_id
-                  JOIN account_move move ON move.id = line.move_id
-                  JOIN res_partner partner ON partner.id = line.partner_id
-                 WHERE account.account_type = 'asset_receivable'
+                 WHERE line.account_id IN (
+                           SELECT id
+                             FROM account_account
+                            WHERE account_type = 'asset_receivable'
+                       )
                    AND line.parent_state = 'posted'
                    AND line.reconciled IS NOT TRUE
                    AND line.amount_residual != 0
+              GROUP BY line.partner_id, line.company_id
             ),
             debtor AS (
-                SELECT partner_id,
-                       company_id,
-                       SUM(amount_residual) AS amount_due,
-                       COALESCE(SUM(amount_residual)
-                           FILTER (WHERE date_maturity < %(as_of)s), 0)
+                SELECT partner.commercial_partner_id AS partner_id,
+                       line_total.company_id,
+                       SUM(line_total.amount_due) AS amount_due,
+                       COALESCE(SUM(line_total.amount_overdue), 0)
                            AS amount_overdue,
-                       COUNT(DISTINCT move_id)
-                           FILTER (WHERE move_type = 'out_invoice')
-                           AS invoice_count,
-                       MIN(date_maturity)
-                           FILTER (WHERE date_maturity < %(as_of)s
-                                     AND amount_residual > 0)
-                           AS oldest_due_date
-                  FROM open_item
-              GROUP BY partner_id, company_id
+                       SUM(line_total.invoice_count) AS invoice_count,
+                       MIN(line_total.oldest_due_date) AS oldest_due_date
+                  FROM line_total
+                  JOIN res_partner partner ON partner.id = line_total.partner_id
+              GROUP BY partner.commercial_partner_id, line_total.company_id
             ),
             log AS (
                 SELECT partner_id,

@@ -150,6 +150,8 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.assertIn("1&nbsp;234,50&nbsp;€", message_lv.body)
         self.assertIn("Dear Northwind Ltd", message_en.body)
         self.assertIn("Labdien", message_lv.body)
+        self.assertIn("Rēķina datums", message_lv.body)
+        self.assertIn("Invoice Date", message_en.body)
         # the invoices listed: overdue ones only, with a link to pay online
         self.assertIn(self.invoice_lv.name, message_lv.body)
         self.assertNotIn(self.invoice_lv_later.name, message_lv.body)
