@@ -65,6 +65,7 @@ class AccountDebtor(models.Model):
         readonly=True,
         help="Invoices, and other entries, with an amount still to be paid.",
     )
+    overdue_invoice_count = fields.Integer(string="Overdue Invoices", readonly=True)
     oldest_due_date = fields.Date(readonly=True)
     last_reminder_date = fields.Date(readonly=True)
     promise_date = fields.Date(string="Promised Payment", readonly=True)
@@ -105,6 +106,11 @@ class AccountDebtor(models.Model):
                        COUNT(DISTINCT line.move_id)
                            FILTER (WHERE line.amount_residual > 0)
                            AS invoice_count,
+                       COUNT(DISTINCT line.move_id)
+                           FILTER (WHERE line.amount_residual > 0
+                                     AND COALESCE(line.date_maturity, line.date)
+                                         < %(as_of)s)
+                           AS overdue_invoice_count,
                        MIN(COALESCE(line.date_maturity, line.date))
                            FILTER (WHERE COALESCE(line.date_maturity, line.date)
                                          < %(as_of)s
@@ -128,6 +134,8 @@ class AccountDebtor(models.Model):
                        COALESCE(SUM(line_total.amount_overdue), 0)
                            AS amount_overdue,
                        SUM(line_total.invoice_count) AS invoice_count,
+                       SUM(line_total.overdue_invoice_count)
+                           AS overdue_invoice_count,
                        MIN(line_total.oldest_due_date) AS oldest_due_date
                   FROM line_total
                   JOIN res_partner partner ON partner.id = line_total.partner_id
@@ -162,6 +170,7 @@ class AccountDebtor(models.Model):
                    debtor.amount_due,
                    debtor.amount_overdue,
                    debtor.invoice_count,
+                   debtor.overdue_invoice_count,
                    debtor.oldest_due_date,
                    log.last_reminder_date,
                    log.promise_date,

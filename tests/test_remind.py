@@ -78,7 +78,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
         line = self._line(wizard, self.debtor_lv)
         self.assertEqual(line.overdue_count, 1)
         self.assertEqual(line.amount_overdue, 1234.5)
-        self.assertEqual(line.recipient_ids, self.lv_accounting)
+        self.assertEqual(line.recipients, self.lv_accounting.email_formatted)
         self.assertEqual(line.lang, "lv_LV")
         self.assertEqual(line.state, "to_send")
         wizard.date = "2026-07-02"
@@ -171,7 +171,8 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.lv_accounting.active = False
         wizard = self._wizard(self.debtor_lv)
         self.assertEqual(
-            self._line(wizard, self.debtor_lv).recipient_ids, self.debtor_lv
+            self._line(wizard, self.debtor_lv).recipients,
+            self.debtor_lv.email_formatted,
         )
         wizard.action_send()
         self.assertEqual(self._reminders(self.debtor_lv).partner_ids, self.debtor_lv)

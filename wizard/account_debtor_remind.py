@@ -158,9 +158,13 @@ class AccountDebtorRemind(models.TransientModel):
         Debtor = self.env["account.debtor"].with_context(debtor_as_of_date=self.date)
         # the rows depend on the as-of date: never reuse rows read at another
         Debtor.invalidate_model()
-        debtors = Debtor.search(self._get_overdue_debtors_domain())
+        # search_fetch: the aggregate runs once, not once per prefetch batch
+        debtors = Debtor.search_fetch(
+            self._get_overdue_debtors_domain(), ["partner_id"]
+        )
+        partners = debtors.partner_id
         Debtor.invalidate_model()
-        return debtors.partner_id
+        return partners
 
     def _get_overdue_debtors_domain(self):
         return [
@@ -182,30 +186,22 @@ class AccountDebtorRemind(models.TransientModel):
             return {}
         Debtor = self.env["account.debtor"].with_context(debtor_as_of_date=self.date)
         Debtor.invalidate_model()
-        debtors = Debtor.search(
+        debtors = Debtor.search_fetch(
             [
                 ("partner_id", "in", partners.ids),
                 ("company_id", "=", self.company_id.id),
-            ]
+            ],
+            [
+                "partner_id",
+                "amount_overdue",
+                "overdue_invoice_count",
+                "no_reminder",
+                "promise_state",
+                "promise_date",
+                "last_reminder_date",
+            ],
         )
         debtor_by_partner = {debtor.partner_id: debtor for debtor in debtors}
-        overdue_counts = dict(
-            self.env["account.move.line"]._read_group(
-                [
-                    ("partner_id.commercial_partner_id", "in", partners.ids),
-                    ("company_id", "=", self.company_id.id),
-                    ("date_maturity", "<", self.date),
-                    ("amount_residual", ">", 0),
-                    *self.env["account.move.line"]._get_debtor_open_items_domain(),
-                ],
-                ["partner_id"],
-                ["move_id:count_distinct"],
-            )
-        )
-        count_by_debtor = {}
-        for partner, count in overdue_counts.items():
-            debtor = partner.commercial_partner_id
-            count_by_debtor[debtor] = count_by_debtor.get(debtor, 0) + count
         recipients_by_partner = partners._get_debtor_reminder_recipients()
         interval = self.company_id.debtor_reminder_interval
         today = fields.Date.context_today(self)
@@ -250,9 +246,10 @@ class AccountDebtorRemind(models.TransientModel):
                 )
             checks[partner] = {
                 "partner_id": partner.id,
-                "recipient_ids": [Command.set(recipients.ids)],
+                "recipients": ", ".join(recipients.mapped("email_formatted")),
                 "lang": partner.lang,
-                "overdue_count": count_by_debtor.get(partner, 0),
+                "overdue_count": debtor.overdue_invoice_count if debtor else 0,
+                "currency_id": self.company_id.currency_id.id,
                 "amount_overdue": debtor.amount_overdue if debtor else 0.0,
                 "state": "skipped" if reason else "to_send",
                 "message": reason,
@@ -266,9 +263,7 @@ class AccountDebtorRemind(models.TransientModel):
         checks = self._check_debtors(self.line_ids.partner_id)
         for line in self.line_ids:
             check = checks[line.partner_id]
-            line.write(
-                {key: check[key] for key in ("state", "message", "recipient_ids")}
-            )
+            line.write({key: check[key] for key in ("state", "message", "recipients")})
         # Always in the same order, so that two sendings that overlap wait for
         # each other instead of deadlocking on the one-reminder-a-day index.
         to_send = self.line_ids.filtered(lambda line: line.state == "to_send").sorted(
@@ -307,8 +302,10 @@ class AccountDebtorRemind(models.TransientModel):
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         )
         moves_by_partner = self._get_overdue_moves(partners)
+        recipients_by_partner = partners._get_debtor_reminder_recipients()
         for line in lines:
             partner = partners.browse(line.partner_id.id)
+            recipients = recipients_by_partner[partner]
             try:
                 with self.env.cr.savepoint():
                     entry = Correspondence.create(
@@ -321,7 +318,7 @@ class AccountDebtorRemind(models.TransientModel):
                             "move_ids": [
                                 Command.set(moves_by_partner.get(partner.id, []))
                             ],
-                            "recipient_ids": [Command.set(line.recipient_ids.ids)],
+                            "recipient_ids": [Command.set(recipients.ids)],
                         }
                     )
                     # insert now: the unique index refuses a second reminder
@@ -332,7 +329,7 @@ class AccountDebtorRemind(models.TransientModel):
                     message = partner.sudo().message_post(
                         body=bodies[partner.id],
                         subject=" ".join(subjects[partner.id].split()),
-                        partner_ids=line.recipient_ids.ids,
+                        partner_ids=recipients.ids,
                         message_type="comment",
                         subtype_xmlid="mail.mt_comment",
                         email_layout_xmlid="mail.mail_notification_light",
@@ -360,7 +357,7 @@ class AccountDebtorRemind(models.TransientModel):
                         "message": self.env._(
                             "%(count)s overdue invoice(s) sent to %(emails)s.",
                             count=values[partner.id]["overdue_count"],
-                            emails=", ".join(line.recipient_ids.mapped("email")),
+                            emails=", ".join(recipients.mapped("email")),
                         ),
                     }
                 )
@@ -411,13 +408,14 @@ class AccountDebtorRemind(models.TransientModel):
             debtors = (
                 self.env["account.debtor"]
                 .with_company(company)
-                .search(
+                .search_fetch(
                     [
                         ("company_id", "=", company.id),
                         ("next_action_date", "<=", today),
                         ("amount_overdue", ">", 0),
                         ("no_reminder", "=", False),
-                    ]
+                    ],
+                    ["partner_id"],
                 )
             )
             if not debtors:

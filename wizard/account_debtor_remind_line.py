@@ -12,10 +12,11 @@ class AccountDebtorRemindLine(models.TransientModel):
         "account.debtor.remind", required=True, ondelete="cascade"
     )
     partner_id = fields.Many2one("res.partner", string="Debtor", required=True)
-    recipient_ids = fields.Many2many("res.partner", string="Recipients")
+    # the addresses as text: a preview of thousands of debtors stays light
+    recipients = fields.Char()
     lang = fields.Selection(selection="_get_lang_selection", string="Language")
     overdue_count = fields.Integer(string="Overdue Invoices")
-    currency_id = fields.Many2one(related="remind_id.company_id.currency_id")
+    currency_id = fields.Many2one("res.currency")
     amount_overdue = fields.Monetary(string="Overdue")
     state = fields.Selection(
         selection=[
