@@ -325,35 +325,59 @@ class AccountDebtor(models.Model):
             "entries": [],
             "entry_count": 0,
         }
-        # search, not browse: a debtor that paid everything is no error, and
-        # the record rules apply
-        debtor = self.with_context(debtor_as_of_date=values["as_of_date"]).search_fetch(
-            [("id", "=", self.id)], ["partner_id", "company_id", "currency_id"]
-        )
-        if not debtor:
+        # The panel is opened often: read the debtor's keys from its id rather
+        # than run the overview's aggregate for one row. The company check is
+        # the record rule of this model; a debtor that paid everything since
+        # is no error.
+        self.browse().check_access("read")
+        partner, company = self._get_debtor_keys()
+        if company not in self.env.companies:
             return values
-        values["found"] = True
+        open_items = self._get_debtor_open_items_domain(partner, company)
+        values["found"] = bool(
+            self.env["account.move.line"].search(open_items, limit=1)
+        )
+        if not values["found"]:
+            return values
         if invoice_limit:
             values.update(
-                debtor._get_workspace_invoices(
-                    as_of_date, invoice_offset, invoice_limit
+                self._get_workspace_invoices(
+                    open_items, company, as_of_date, invoice_offset, invoice_limit
                 )
             )
         if log_limit:
-            values.update(debtor._get_workspace_entries(log_offset, log_limit))
+            values.update(
+                self._get_workspace_entries(partner, company, log_offset, log_limit)
+            )
         return values
+
+    def _get_debtor_keys(self):
+        """The commercial partner and the company of this row, from its id."""
+        self.ensure_one()
+        return (
+            self.env["res.partner"].browse(self.id >> DEBTOR_ID_COMPANY_BITS),
+            self.env["res.company"].browse(
+                self.id & ((1 << DEBTOR_ID_COMPANY_BITS) - 1)
+            ),
+        )
+
+    @api.model
+    def _get_debtor_open_items_domain(self, partner, company):
+        return [
+            ("partner_id.commercial_partner_id", "=", partner.id),
+            ("company_id", "=", company.id),
+            *self.env["account.move.line"]._get_debtor_open_items_domain(),
+        ]
 
     def _get_workspace_as_of_date(self):
         return fields.Date.to_date(
             self.env.context.get("debtor_as_of_date")
         ) or fields.Date.context_today(self)
 
-    def _get_workspace_invoices(self, as_of_date, offset, limit):
+    def _get_workspace_invoices(self, domain, company, as_of_date, offset, limit):
         """A page of this debtor's unpaid invoices (all its moves with open
         receivable items: credit notes and payments have negative amounts)."""
-        self.ensure_one()
         MoveLine = self.env["account.move.line"]
-        domain = self._get_open_items_domain()
         groups = MoveLine._read_group(
             domain,
             groupby=["move_id"],
@@ -389,20 +413,19 @@ class AccountDebtor(models.Model):
                     "date_due": fields.Date.to_string(date_due),
                     "days_late": (as_of_date - date_due).days if late else 0,
                     "amount_residual": residual,
-                    "company_currency_id": self.currency_id.id,
+                    "company_currency_id": company.currency_id.id,
                     "amount_residual_currency": residual_currency,
                     "currency_id": move.currency_id.id,
                 }
             )
         return {"invoices": invoices, "invoice_count": count}
 
-    def _get_workspace_entries(self, offset, limit):
+    def _get_workspace_entries(self, partner, company, offset, limit):
         """A page of this debtor's correspondence, newest first."""
-        self.ensure_one()
         Entry = self.env["account.debtor.correspondence"]
         domain = [
-            ("partner_id", "=", self.partner_id.id),
-            ("company_id", "=", self.company_id.id),
+            ("partner_id", "=", partner.id),
+            ("company_id", "=", company.id),
         ]
         entries = Entry.search_fetch(
             domain,

@@ -43,6 +43,28 @@ class TestDebtorAccess(DebtorCollectionCommon):
         with self.assertRaises(AccessError):
             self.env["account.debtor.remind"].with_user(self.plain_user).create({})
 
+    def test_workspace_panel_follows_the_rules(self):
+        debtor = self.env["account.debtor"].search(
+            [("partner_id", "=", self.debtor_lv.id)]
+        )
+        panel = debtor.with_user(self.billing_user).get_workspace_panel()
+        self.assertTrue(panel["found"])
+        self.assertEqual(panel["invoice_count"], 1)
+        with self.assertRaises(AccessError):
+            debtor.with_user(self.plain_user).get_workspace_panel()
+        company_2 = self.setup_other_company()["company"]
+        self._create_invoice(self.debtor_lv, 500.0, "2026-05-01", company=company_2)
+        other = (
+            self.env["account.debtor"]
+            .with_context(allowed_company_ids=[company_2.id])
+            .search([("partner_id", "=", self.debtor_lv.id)])
+        )
+        self.assertEqual(other.company_id, company_2)
+        other = self.env["account.debtor"].browse(other.id).with_user(self.billing_user)
+        hidden = other.get_workspace_panel()
+        self.assertFalse(hidden["found"])
+        self.assertFalse(hidden["invoices"])
+
     def test_auditor_reads_only(self):
         self.assertTrue(self.env["account.debtor"].with_user(self.auditor).search([]))
         self.assertEqual(self.note.with_user(self.auditor).note, "Called")
