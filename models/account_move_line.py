@@ -6,7 +6,7 @@ class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
 
     def init(self):
-        super().init()
+        res = super().init()
         # The debtor overview aggregates the open items from this index alone
         # (an index-only scan): it holds the few lines still open, whatever
         # the size of the ledger.
@@ -23,6 +23,7 @@ class AccountMoveLine(models.Model):
                 """
             )
         )
+        return res
 
     @api.model
     def _get_debtor_open_items_domain(self):
