@@ -1271,8 +1271,8 @@ from PyPI, installed into the benchmark database only). It is not part of
 `tools/test`; it needs Odoo 18 and PostgreSQL as `tools/test` does, and PyPI
 (or a wheel cached by an earlier run) for the peer.
 
-    tools/benchmark                # default scale, writes this file (~25 min,
-                                   # 13 of them for one run of the peer's selection)
+    tools/benchmark                # default scale, writes this file (~22 min,
+                                   # 12 of them for one run of the peer's selection)
     tools/benchmark --quick        # smoke run: 500 debtors (~5 min)
     tools/benchmark --debtors 20000 --runs 5 --output /tmp/big.md
     tools/benchmark --help         # every option (scale, runs, peer budget, ...)
