@@ -140,6 +140,7 @@ class ResPartner(models.Model):
             totals[currency] += amount
             rows.append(
                 {
+                    "move_id": line.move_id.id,
                     "number": line.move_id.name,
                     "is_credit": amount < 0,
                     "invoice_date": format_date(

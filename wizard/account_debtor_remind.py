@@ -301,7 +301,15 @@ class AccountDebtorRemind(models.TransientModel):
         Correspondence = self.env["account.debtor.correspondence"].with_context(
             mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
         )
-        moves_by_partner = self._get_overdue_moves(partners)
+        # the invoices listed in each e-mail: what the log entry is about
+        moves_by_partner = {
+            partner_id: list(
+                dict.fromkeys(
+                    row["move_id"] for row in debtor["rows"] if not row["is_credit"]
+                )
+            )
+            for partner_id, debtor in values.items()
+        }
         recipients_by_partner = partners._get_debtor_reminder_recipients()
         for line in lines:
             partner = partners.browse(line.partner_id.id)
@@ -361,25 +369,6 @@ class AccountDebtorRemind(models.TransientModel):
                         ),
                     }
                 )
-
-    def _get_overdue_moves(self, partners):
-        """The invoices overdue at the date, per debtor id."""
-        lines = self.env["account.move.line"].search_fetch(
-            [
-                ("partner_id.commercial_partner_id", "in", partners.ids),
-                ("company_id", "=", self.company_id.id),
-                ("date_maturity", "<", self.date),
-                ("amount_residual", ">", 0),
-                *self.env["account.move.line"]._get_debtor_open_items_domain(),
-            ],
-            ["partner_id", "move_id"],
-        )
-        moves_by_partner = {}
-        for line in lines:
-            moves_by_partner.setdefault(
-                line.partner_id.commercial_partner_id.id, []
-            ).append(line.move_id.id)
-        return moves_by_partner
 
     def _render_statements(self, partners):
         """The PDF statement of each debtor, in its language."""
