@@ -97,9 +97,7 @@ def strip_wheel(wheel_path, patterns):
             records.append(f"{record_name},,")
             record_info = zipfile.ZipInfo(record_name, date_time=infos[0].date_time)
             record_info.external_attr = 0o644 << 16
-            dst.writestr(
-                record_info, "\n".join(records) + "\n", zipfile.ZIP_DEFLATED
-            )
+            dst.writestr(record_info, "\n".join(records) + "\n", zipfile.ZIP_DEFLATED)
     os.replace(tmp_path, wheel_path)
     return removed
 

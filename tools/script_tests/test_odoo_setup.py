@@ -159,9 +159,7 @@ class TestOdooPython(OdooSetupCase):
             "--version", ODOO_BIN=self.odoo_bin, ODOO_PYTHON="python-odoo"
         )
         self.assert_ok(proc)
-        self.assertEqual(
-            self.recorded()["fake_python"], str(self.bin / "python-odoo")
-        )
+        self.assertEqual(self.recorded()["fake_python"], str(self.bin / "python-odoo"))
 
     def test_relative_odoo_bin(self):
         """A relative ODOO_BIN still works once the scripts change directory."""
