@@ -27,6 +27,7 @@
         "views/account_debtor_collection_menus.xml",
     ],
     "demo": ["demo/account_debtor_demo.xml"],
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_backend": ["account_debtor_collection/static/src/**/*"],
         "web.assets_tests": ["account_debtor_collection/static/tests/tours/**/*"],

@@ -3,5 +3,6 @@ from . import res_config_settings
 from . import res_partner
 from . import account_move
 from . import account_move_line
+from . import account_debtor
 from . import account_debtor_correspondence
 from . import res_users

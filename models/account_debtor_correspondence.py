@@ -1,6 +1,15 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, plaintext2html
+
+# A follow-up activity copies at most this much of its note.
+ACTIVITY_NOTE_LENGTH = 2000
+
+
+def shorten_note(note, length):
+    """``note`` cut to ``length`` characters, with an ellipsis if cut."""
+    note = note or ""
+    return note if len(note) <= length else note[: length - 1].rstrip() + "…"
 
 
 class AccountDebtorCorrespondence(models.Model):
@@ -162,8 +171,14 @@ class AccountDebtorCorrespondence(models.Model):
     @api.constrains("partner_id", "move_ids")
     def _check_move_ids(self):
         for entry in self:
+            # an entry without a customer of its own (a miscellaneous charge)
+            # belongs to the partner of its lines
             foreign = entry.move_ids.filtered(
-                lambda move, entry=entry: move.commercial_partner_id != entry.partner_id
+                lambda move, entry=entry: (
+                    move.commercial_partner_id != entry.partner_id
+                    and entry.partner_id
+                    not in move.line_ids.partner_id.commercial_partner_id
+                )
             )
             if foreign:
                 raise ValidationError(
@@ -183,12 +198,14 @@ class AccountDebtorCorrespondence(models.Model):
                 # commercial partner.
                 partner = self.env["res.partner"].browse(vals["partner_id"])
                 vals["partner_id"] = partner.commercial_partner_id.id
+            self._check_user_values(vals, creating=True)
         entries = super().create(vals_list)
         entries._link_promised_moves()
         entries._sync_next_action_activity()
         return entries
 
     def write(self, vals):
+        self._check_user_values(vals, creating=False)
         res = super().write(vals)
         if "promise_date" in vals:
             self._link_promised_moves()
@@ -197,8 +214,50 @@ class AccountDebtorCorrespondence(models.Model):
         return res
 
     def unlink(self):
-        self.activity_id.unlink()
+        if not self.env.is_superuser() and any(e.kind != "note" for e in self):
+            raise UserError(
+                self.env._("A reminder stays in the log: only notes can be deleted.")
+            )
+        # sudo: see _sync_next_action_activity
+        self.activity_id.sudo().unlink()
         return super().unlink()
+
+    @api.model
+    def _get_system_fields(self):
+        """Fields only the addon itself sets: what makes an entry a reminder,
+        who wrote it, what was sent."""
+        return {"kind", "mail_message_id", "recipient_ids", "activity_id"}
+
+    def _check_user_values(self, vals, creating):
+        """Users write notes; the addon's own sending (as superuser) writes
+        reminders. Refuses what would forge the log."""
+        if self.env.is_superuser():
+            return
+        _ = self.env._
+        forged = self._get_system_fields() & vals.keys()
+        if creating and vals.get("kind", "note") == "note":
+            forged.discard("kind")
+        if forged:
+            raise AccessError(
+                _(
+                    "Only the addon's own sending records reminders: %(fields)s "
+                    "cannot be set by hand.",
+                    fields=", ".join(sorted(forged)),
+                )
+            )
+        is_accountant = self.env.user.has_group("account.group_account_user")
+        if "user_id" in vals and not is_accountant:
+            if vals["user_id"] != self.env.user.id:
+                raise AccessError(_("You can write notes in your own name only."))
+        if not creating and self.filtered(lambda entry: entry.kind != "note"):
+            locked = {"partner_id", "company_id", "date", "user_id", "move_ids"}
+            if locked & vals.keys():
+                raise AccessError(
+                    _(
+                        "The debtor, date, author and invoices of a reminder "
+                        "cannot change."
+                    )
+                )
 
     def action_open_entry(self):
         """Open this entry in a dialog, to read it or edit it."""
@@ -248,64 +307,70 @@ class AccountDebtorCorrespondence(models.Model):
         if not to_link:
             return
         today = fields.Date.context_today(self)
-        lines = self.env["account.move.line"].search(
-            [
-                ("partner_id.commercial_partner_id", "in", to_link.partner_id.ids),
-                ("company_id", "in", to_link.company_id.ids),
-                ("move_id.move_type", "=", "out_invoice"),
-                ("amount_residual", ">", 0),
-                *self.env["account.move.line"]._get_debtor_open_items_domain(),
-            ]
-        )
-        for entry in to_link:
-            open_lines = lines.filtered(
-                lambda line, entry=entry: (
-                    line.company_id == entry.company_id
-                    and line.partner_id.commercial_partner_id == entry.partner_id
+        Debtor = self.env["account.debtor"]
+        for company in to_link.company_id:
+            entries = to_link.filtered(lambda e, c=company: e.company_id == c)
+            lines = self.env["account.move.line"].search(
+                [
+                    *Debtor._get_debtor_item_domain(entries.partner_id, company),
+                    ("move_id.move_type", "=", "out_invoice"),
+                    ("amount_residual", ">", 0),
+                ]
+            )
+            for entry in entries:
+                open_lines = lines.filtered(
+                    lambda line, entry=entry: (
+                        line.partner_id.commercial_partner_id == entry.partner_id
+                    )
                 )
-            )
-            overdue = open_lines.filtered(
-                lambda line: (line.date_maturity or line.date) < today
-            )
-            entry.move_ids = (overdue or open_lines).move_id
+                overdue = open_lines.filtered(
+                    lambda line: Debtor._get_item_due_date(line) < today
+                )
+                # sudo: derived from the promise the user was allowed to write
+                entry.sudo().move_ids = (overdue or open_lines).move_id
 
     def _sync_next_action_activity(self):
         """Keep one follow-up activity per entry with a next action date, due
-        that day; a newer entry for the same debtor supersedes older ones."""
-        (self.filtered(lambda e: not e.next_action_date).activity_id).unlink()
+        that day; a newer entry for the same debtor supersedes older ones.
+
+        The activities are on the debtor, which billing users may not write:
+        they are created, moved and deleted as superuser. Safe: they only
+        mirror entries the user was allowed to write (this runs after the
+        entry's own create or write), with values taken from those entries.
+        """
+        (self.filtered(lambda e: not e.next_action_date).activity_id).sudo().unlink()
         dated = self.filtered("next_action_date")
         for entry in dated.filtered("activity_id"):
-            entry.activity_id.write(
+            entry.activity_id.sudo().write(
                 {"date_deadline": entry.next_action_date, "user_id": entry.user_id.id}
             )
         to_schedule = dated - dated.filtered("activity_id")
         if not to_schedule:
             return
-        superseded = self.search(
-            [
-                ("partner_id", "in", to_schedule.partner_id.ids),
-                ("activity_id", "!=", False),
-                ("id", "not in", to_schedule.ids),
-            ]
-        ).filtered(
-            lambda old: (
-                (old.partner_id, old.company_id)
-                in {(e.partner_id, e.company_id) for e in to_schedule}
+        keys = {(e.partner_id, e.company_id) for e in to_schedule}
+        superseded = (
+            self.sudo()
+            .search(
+                [
+                    ("partner_id", "in", to_schedule.partner_id.ids),
+                    ("activity_id", "!=", False),
+                    ("id", "not in", to_schedule.ids),
+                ]
             )
+            .filtered(lambda old: (old.partner_id, old.company_id) in keys)
         )
         superseded.activity_id.unlink()
         for entry in to_schedule:
-            # sudo: scheduling on a partner needs write access to it, which
-            # billing users may lack; the activity only mirrors their own entry.
-            entry.activity_id = entry.partner_id.sudo().activity_schedule(
+            activity = entry.partner_id.sudo().activity_schedule(
                 "account_debtor_collection.mail_activity_type_debtor_followup",
                 date_deadline=entry.next_action_date,
                 user_id=entry.user_id.id,
                 summary=self.env._(
                     "Follow up the debt of %(debtor)s", debtor=entry.partner_id.name
                 ),
-                note=plaintext2html(entry.note or ""),
+                note=plaintext2html(shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)),
             )
+            entry.sudo().activity_id = activity
 
     @api.model
     def _cron_update_promise_state(self):

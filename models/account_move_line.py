@@ -9,7 +9,7 @@ class AccountMoveLine(models.Model):
         res = super().init()
         # The debtor overview aggregates the open items from this index alone
         # (an index-only scan): it holds the few lines still open, whatever
-        # the size of the ledger.
+        # the size of the ledger. Removed by the uninstall hook.
         self.env.cr.execute(
             SQL(
                 """
@@ -17,21 +17,19 @@ class AccountMoveLine(models.Model):
                     ON account_move_line (account_id, partner_id)
                        INCLUDE (company_id, move_id, amount_residual,
                                 date_maturity, date)
-                 WHERE parent_state = 'posted'
-                   AND reconciled IS NOT TRUE
-                   AND amount_residual != 0
-                """
+                 WHERE %s
+                """,
+                self._get_debtor_open_index_predicate(),
             )
         )
         return res
 
     @api.model
-    def _get_debtor_open_items_domain(self):
-        """Domain of open receivable items: posted, on a receivable account,
-        not reconciled, with something left to pay or to apply."""
-        return [
-            ("account_id.account_type", "=", "asset_receivable"),
-            ("parent_state", "=", "posted"),
-            ("reconciled", "=", False),
-            ("amount_residual", "!=", 0),
-        ]
+    def _get_debtor_open_index_predicate(self):
+        """The predicate of the partial index; every open item (see
+        ``account.debtor._get_open_item_domain``) satisfies it."""
+        return SQL(
+            "account_move_line.parent_state = 'posted'"
+            " AND account_move_line.reconciled IS NOT TRUE"
+            " AND account_move_line.amount_residual != 0"
+        )

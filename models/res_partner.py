@@ -5,6 +5,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 
 from odoo import api, fields, models
+from odoo.tools import email_normalize
 
 
 class ResPartner(models.Model):
@@ -13,6 +14,7 @@ class ResPartner(models.Model):
     debtor_no_reminder = fields.Boolean(
         string="No Payment Reminders",
         company_dependent=True,
+        groups="account.group_account_invoice",
         help="Never send this customer payment reminders from this company.",
     )
     debtor_correspondence_ids = fields.One2many(
@@ -24,25 +26,53 @@ class ResPartner(models.Model):
         string="Overdue Amount",
         compute="_compute_debtor_amount_overdue",
         currency_field="debtor_currency_id",
+        groups="account.group_account_invoice,account.group_account_readonly",
+        help="What the customer has to pay now in the current company: its "
+        "items due before today less its credits.",
     )
     debtor_currency_id = fields.Many2one(
-        "res.currency", compute="_compute_debtor_amount_overdue"
+        "res.currency",
+        compute="_compute_debtor_amount_overdue",
+        groups="account.group_account_invoice,account.group_account_readonly",
+    )
+    # What a payment reminder shows, for the mail template: computed for the
+    # partners rendered together, at the context's debtor_as_of_date.
+    debtor_reminder_table = fields.Html(
+        compute="_compute_debtor_reminder",
+        sanitize=False,
+        groups="account.group_account_invoice",
+    )
+    debtor_reminder_date = fields.Char(
+        compute="_compute_debtor_reminder", groups="account.group_account_invoice"
+    )
+    debtor_reminder_move_ids = fields.Many2many(
+        "account.move",
+        compute="_compute_debtor_reminder",
+        groups="account.group_account_invoice",
     )
 
     @api.depends_context("company")
     def _compute_debtor_amount_overdue(self):
-        debtors = self.env["account.debtor"].search(
-            [
-                ("partner_id", "in", self.commercial_partner_id.ids),
-                ("company_id", "=", self.env.company.id),
-            ]
+        company = self.env.company
+        overdue = self.env["account.debtor"]._get_amount_overdue_by_partner(
+            self.commercial_partner_id, company, fields.Date.context_today(self)
         )
-        overdue_by_partner = {d.partner_id: d.amount_overdue for d in debtors}
         for partner in self:
-            partner.debtor_currency_id = self.env.company.currency_id
-            partner.debtor_amount_overdue = overdue_by_partner.get(
-                partner.commercial_partner_id, 0.0
-            )
+            partner.debtor_currency_id = company.currency_id
+            partner.debtor_amount_overdue = overdue[partner.commercial_partner_id]
+
+    @api.depends_context("company", "debtor_as_of_date")
+    def _compute_debtor_reminder(self):
+        Debtor = self.env["account.debtor"]
+        as_of_date = Debtor._get_as_of_date()
+        values = self.commercial_partner_id._get_debtor_reminder_values(
+            as_of_date, self.env.company
+        )
+        for partner in self:
+            reminder = values[partner.commercial_partner_id.id]
+            partner.debtor_reminder_table = reminder["table"]
+            partner.debtor_reminder_date = reminder["date"]
+            partner.debtor_reminder_move_ids = reminder["move_ids"]
 
     def action_open_debtor(self):
         """Open the collection overview of this customer in the current company."""
@@ -72,8 +102,9 @@ class ResPartner(models.Model):
 
     def _get_debtor_reminder_recipients(self):
         """The contacts that receive the reminders of each debtor in ``self``:
-        its active invoice contacts with an e-mail, failing those the debtor's
-        own e-mail. Returns a dict partner -> recipients (maybe empty)."""
+        its active invoice contacts with a valid e-mail, failing those the
+        debtor's own e-mail. Returns a dict partner -> (recipients, maybe
+        empty; the addresses left out because they are not valid)."""
         contacts = self.search(
             [
                 ("commercial_partner_id", "in", self.ids),
@@ -85,86 +116,111 @@ class ResPartner(models.Model):
         contacts_by_debtor = defaultdict(lambda: self.browse())
         for contact in contacts:
             contacts_by_debtor[contact.commercial_partner_id] |= contact
-        return {
-            debtor: contacts_by_debtor[debtor]
-            or (debtor if debtor.email and debtor.active else self.browse())
-            for debtor in self
-        }
+        result = {}
+        for debtor in self:
+            candidates = contacts_by_debtor[debtor] or (
+                debtor if debtor.email and debtor.active else self.browse()
+            )
+            valid = candidates.filtered(lambda p: email_normalize(p.email))
+            result[debtor] = (valid, (candidates - valid).mapped("email"))
+        return result
 
     def _get_debtor_reminder_values(self, date=None, company=None, all_open=False):
         """What a reminder shows each debtor in ``self``, formatted for the
-        debtor's language: its invoices overdue at ``date`` (all its unpaid
-        invoices with ``all_open``, for a statement) and its unapplied credits,
-        with totals per currency.
+        debtor's language: its items late at ``date`` and all its credits (all
+        its open items with ``all_open``, for a statement), with totals per
+        currency and the amount to pay in company currency.
 
-        Returns a dict partner id -> values. Values computed by a batch sent
-        through the context key ``debtor_reminder_values`` are reused, so that
-        the mail template renders many debtors without a query per debtor.
+        Returns a dict partner id -> values.
         """
-        cached = self.env.context.get("debtor_reminder_values") or {}
-        if not all_open and all(partner.id in cached for partner in self):
-            return cached
+        Debtor = self.env["account.debtor"]
         date = date or fields.Date.context_today(self)
         company = company or self.env.company
-        domain = [
-            ("partner_id.commercial_partner_id", "in", self.ids),
-            ("company_id", "=", company.id),
-            *self.env["account.move.line"]._get_debtor_open_items_domain(),
-        ]
+        domain = Debtor._get_debtor_item_domain(self, company)
         if not all_open:
-            domain += ["|", ("amount_residual", "<", 0), ("date_maturity", "<", date)]
+            domain += Debtor._get_overdue_item_domain(date)
         lines = self.env["account.move.line"].search(
             domain, order="date_maturity, move_name, id"
         )
-        lines.move_id._debtor_ensure_access_tokens()
-        lines_by_debtor = defaultdict(list)
+        if not all_open:
+            # the e-mail links each invoice; the statement links none and may
+            # be printed in a read-only request
+            lines.move_id._debtor_ensure_access_tokens()
+        lines_by_debtor = defaultdict(lambda: self.env["account.move.line"])
         for line in lines:
-            lines_by_debtor[line.partner_id.commercial_partner_id.id].append(line)
+            lines_by_debtor[line.partner_id.commercial_partner_id.id] |= line
         base_url = company.get_base_url()
         return {
             partner.id: partner._prepare_debtor_reminder_values(
-                lines_by_debtor[partner.id], date, company, base_url
+                lines_by_debtor[partner.id], date, company, base_url, all_open
             )
             for partner in self
         }
 
-    def _prepare_debtor_reminder_values(self, lines, date, company, base_url):
+    def _prepare_debtor_reminder_values(
+        self, lines, date, company, base_url, all_open=False
+    ):
         self.ensure_one()
+        Debtor = self.env["account.debtor"]
         locale = self._get_debtor_babel_locale()
         rows = []
         totals = defaultdict(float)
         for line in lines:
             currency = line.currency_id
             amount = line.amount_residual_currency
-            due_date = line.date_maturity or line.date
+            due_date = Debtor._get_item_due_date(line)
+            is_credit = line.amount_residual < 0
             totals[currency] += amount
             rows.append(
                 {
                     "move_id": line.move_id.id,
                     "number": line.move_id.name,
-                    "is_credit": amount < 0,
+                    "is_credit": is_credit,
                     "invoice_date": format_date(
                         line.move_id.invoice_date or line.date, "medium", locale
                     ),
                     "due_date": format_date(due_date, "medium", locale),
-                    "days_late": max((date - due_date).days, 0),
+                    "days_late": 0 if is_credit else max((date - due_date).days, 0),
                     "amount": format_currency(amount, currency.name, locale=locale),
                     "url": base_url + line.move_id.get_portal_url()
                     if line.move_id.is_invoice(include_receipts=True)
+                    and line.move_id.access_token
                     else False,
                 }
             )
+        balance = sum(lines.mapped("amount_residual"))
+        amount_to_pay = balance if all_open else Debtor._get_amount_overdue(balance)
+        currencies = sorted(totals, key=lambda currency: currency.name)
         values = {
             "date": format_date(date, "medium", locale),
             "company_name": company.name,
             "rows": rows,
-            "overdue_count": sum(1 for row in rows if not row["is_credit"]),
+            "move_ids": lines.filtered(
+                lambda line: line.amount_residual > 0
+            ).move_id.ids,
+            "overdue_count": len(
+                lines.filtered(lambda line: line.amount_residual > 0).move_id
+            ),
+            # per currency: what is late less the credits in that currency; a
+            # currency whose credits exceed its late items shows as a credit
             "totals": [
-                format_currency(total, currency.name, locale=locale)
-                for currency, total in sorted(
-                    totals.items(), key=lambda item: item[0].name
-                )
+                {
+                    "amount": format_currency(
+                        abs(totals[currency]), currency.name, locale=locale
+                    ),
+                    "is_credit": totals[currency] < 0,
+                }
+                for currency in currencies
             ],
+            # several currencies: the one amount to pay, in company currency
+            # (the overview's figure)
+            "amount_to_pay": format_currency(
+                amount_to_pay, company.currency_id.name, locale=locale
+            )
+            if len(currencies) > 1
+            else False,
+            "amount_to_pay_value": amount_to_pay,
+            "all_open": all_open,
         }
         values["table"] = (
             self.env["ir.qweb"]

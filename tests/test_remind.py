@@ -241,13 +241,14 @@ class TestDebtorRemind(DebtorCollectionCommon):
     def test_concurrent_sending_is_refused_by_the_database(self):
         # another transaction logged today's reminder after this wizard checked
         wizard = self._wizard(self.debtor_lv | self.debtor_en)
-        self.env["account.debtor.correspondence"].create(
+        self.env["account.debtor.correspondence"].sudo().create(
             {"partner_id": self.debtor_lv.id, "kind": "reminder", "date": "2026-06-15"}
         )
         with mute_logger("odoo.sql_db"):
             wizard._send_reminder_batch(
                 wizard.line_ids,
                 self.env.ref("account_debtor_collection.mail_template_debtor_reminder"),
+                self.env.user.partner_id,
             )
         self.assertEqual(
             self._line(wizard, self.debtor_lv).message, "Already reminded today."

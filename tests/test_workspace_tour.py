@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from odoo import Command, fields
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import new_billing_user
 
@@ -98,6 +98,18 @@ class TestDebtorWorkspace(HttpCase):
 
     def test_select_debtor_shows_invoices(self):
         self._start_tour("account_debtor_workspace_invoices")
+
+    def test_auditor_sees_no_action_buttons(self):
+        auditor = new_test_user(
+            self.env,
+            login="ws_auditor",
+            groups="base.group_user,account.group_account_readonly",
+            lang="en_US",
+            tz="UTC",
+        )
+        self.start_tour(
+            WORKSPACE_URL, "account_debtor_workspace_auditor", login=auditor.login
+        )
 
     def test_add_and_edit_note(self):
         self._start_tour("account_debtor_workspace_add_note")

@@ -11,13 +11,18 @@ class AccountDebtorRemindLine(models.TransientModel):
     remind_id = fields.Many2one(
         "account.debtor.remind", required=True, ondelete="cascade"
     )
+    company_id = fields.Many2one(related="remind_id.company_id", store=True)
     partner_id = fields.Many2one("res.partner", string="Debtor", required=True)
     # the addresses as text: a preview of thousands of debtors stays light
     recipients = fields.Char()
     lang = fields.Selection(selection="_get_lang_selection", string="Language")
     overdue_count = fields.Integer(string="Overdue Invoices")
     currency_id = fields.Many2one("res.currency")
-    amount_overdue = fields.Monetary(string="Overdue")
+    amount_overdue = fields.Monetary(
+        string="Overdue",
+        help="What the debtor has to pay now: late items less credits.",
+    )
+    amount_credit = fields.Monetary(string="Credits")
     state = fields.Selection(
         selection=[
             ("to_send", "To Send"),

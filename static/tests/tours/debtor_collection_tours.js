@@ -62,7 +62,7 @@ registry.category("web_tour.tours").add("account_debtor_collection_form_reminder
             run: "click",
         },
         {
-            trigger: ".modal .alert-info:contains('reminder(s) sent')",
+            trigger: ".modal .alert-info:contains('Sent:')",
         },
         {
             trigger: ".modal .o_field_widget[name=line_ids] td:contains('Sent')",

@@ -390,3 +390,26 @@ registry.category("web_tour.tours").add("account_debtor_workspace_show_more", {
         },
     ],
 });
+
+// A read-only auditor sees the figures, not the buttons that would refuse it.
+registry.category("web_tour.tours").add("account_debtor_workspace_auditor", {
+    steps: () => [
+        ...selectDebtor(),
+        {
+            content: "The debtor's invoices are there to read",
+            trigger: ".o_debtor_panel_invoice_count:contains(2)",
+        },
+        {
+            content: "No reminder or note buttons in the panel",
+            trigger: ".o_debtor_workspace_panel:not(:has(.o_debtor_panel_actions))",
+        },
+        {
+            content: "No Select All Overdue, no envelope in the control panel",
+            trigger: ".o_debtor_workspace_view:not(:has(.o_debtor_workspace_select_overdue)):not(:has(.o_debtor_workspace_remind))",
+        },
+        {
+            content: "The as-of date is still there to read the figures at",
+            trigger: ".o_debtor_workspace_as_of",
+        },
+    ],
+});

@@ -33,6 +33,9 @@ export class DebtorWorkspaceListController extends ListController {
             enabled,
             panelHidden: false,
             activeId: localState.activeId || false,
+            // billing users and accountants remind and write notes; the
+            // read-only auditor only looks
+            canAct: false,
             // bumped when the panel's data changed on the server
             version: 0,
             get showPanel() {
@@ -53,6 +56,7 @@ export class DebtorWorkspaceListController extends ListController {
             };
         }
         onWillStart(async () => {
+            this.debtorWorkspace.canAct = await user.hasGroup("account.group_account_invoice");
             if (enabled) {
                 const [values] = await this.orm.read(
                     "res.users",
@@ -139,14 +143,14 @@ export class DebtorWorkspaceListController extends ListController {
             // the others are on other pages, in folded groups or filtered out
             const closeNotification = this.notification.add(
                 _t(
-                    "%(shown)s debtor(s) to remind on %(date)s selected; %(hidden)s more are not in the list as shown.",
-                    { shown: shownCount, date, hidden: ids.length - shownCount }
+                    "Debtors to remind on %(date)s: %(total)s. Selected in the list as shown: %(shown)s.",
+                    { shown: shownCount, date, total: ids.length }
                 ),
                 {
                     type: "warning",
                     buttons: [
                         {
-                            name: _t("Remind all %(count)s", { count: ids.length }),
+                            name: _t("Remind them all"),
                             icon: "fa-envelope",
                             primary: true,
                             onClick: () => {
@@ -225,6 +229,7 @@ export class DebtorWorkspaceListController extends ListController {
                 currencyId: data.currency_id ? data.currency_id[0] : false,
                 amountDue: data.amount_due,
                 amountOverdue: data.amount_overdue,
+                amountCredit: data.amount_credit,
                 lastReminderDate: data.last_reminder_date || false,
                 promiseDate: data.promise_date || false,
                 promiseState: data.promise_state || false,

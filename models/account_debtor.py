@@ -1,0 +1,704 @@
+from collections import defaultdict
+from datetime import date, datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from .account_debtor_correspondence import shorten_note
+
+# A debtor row is keyed by its (commercial partner, company) pair; the id packs
+# both so that a row keeps its id for as long as the debtor owes anything.
+DEBTOR_ID_COMPANY_BITS = 16
+# The most rows one call of the workspace panel returns per list.
+MAX_PANEL_PAGE = 200
+# Notes are shortened to this many characters where they are copied (panel).
+NOTE_PREVIEW_LENGTH = 2000
+
+
+class AccountDebtor(models.Model):
+    """One row per debtor (commercial partner) and company with open receivables.
+
+    The totals are aggregated in one SQL query over the open items, in company
+    currency; items of contacts and branches count for their commercial
+    partner. The dates come from the correspondence log.
+
+    This model holds the rules of the addon (``_get_open_item_domain`` and
+    the methods after it): an open item, its due date, a credit, what is
+    overdue. The overview's SQL is generated from the same domains that the
+    e-mail, the wizard, the panel and the statement search with.
+
+    Context keys honoured:
+
+    ``debtor_as_of_date``
+        the date at which an item is overdue (its due date is before it), a
+        date or an ISO string; today, in the user's time zone, when absent.
+    """
+
+    _name = "account.debtor"
+    _description = "Debtor"
+    _auto = False
+    _rec_name = "partner_id"
+    _order = "amount_overdue desc, amount_due desc, id"
+    # what the query reads, flushed before it runs
+    _depends = {
+        "account.move.line": [
+            "account_id",
+            "amount_residual",
+            "company_id",
+            "date",
+            "date_maturity",
+            "move_id",
+            "parent_state",
+            "partner_id",
+            "reconciled",
+        ],
+        "account.account": ["account_type"],
+        "res.partner": ["commercial_partner_id", "debtor_no_reminder", "user_id"],
+        "res.company": ["currency_id"],
+        "account.debtor.correspondence": [
+            "company_id",
+            "date",
+            "kind",
+            "next_action_date",
+            "partner_id",
+            "promise_date",
+            "promise_state",
+        ],
+    }
+
+    partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one("res.users", string="Salesperson", readonly=True)
+    amount_due = fields.Monetary(
+        string="Due",
+        readonly=True,
+        help="Every open item: invoices less credits. Negative when the "
+        "customer has more credit than debt.",
+    )
+    amount_overdue = fields.Monetary(
+        string="Overdue",
+        readonly=True,
+        help="What the customer has to pay now: the items due before the "
+        "as-of date, less every credit (credits can be used at once). "
+        "Never below zero.",
+    )
+    amount_credit = fields.Monetary(
+        string="Credits",
+        readonly=True,
+        help="Credit notes, payments and refunds not matched yet (negative).",
+    )
+    invoice_count = fields.Integer(
+        string="Open Invoices",
+        readonly=True,
+        help="Invoices, and other entries, with an amount still to be paid.",
+    )
+    overdue_invoice_count = fields.Integer(string="Overdue Invoices", readonly=True)
+    oldest_due_date = fields.Date(readonly=True)
+    last_reminder_date = fields.Date(readonly=True)
+    promise_date = fields.Date(string="Promised Payment", readonly=True)
+    promise_state = fields.Selection(
+        selection=[("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
+        readonly=True,
+    )
+    promise_kept_count = fields.Integer(string="Promises Kept", readonly=True)
+    promise_broken_count = fields.Integer(string="Promises Broken", readonly=True)
+    next_action_date = fields.Date(readonly=True)
+    no_reminder = fields.Boolean(string="Excluded from Reminders", readonly=True)
+
+    open_move_ids = fields.Many2many(
+        "account.move", string="Unpaid Invoices", compute="_compute_open_move_ids"
+    )
+    correspondence_ids = fields.Many2many(
+        "account.debtor.correspondence",
+        compute="_compute_correspondence_ids",
+    )
+
+    @property
+    def _table_query(self):
+        return self._get_overview_query(self._get_as_of_date())
+
+    # ------------------------------------------------------------------
+    # The rules: what an open item, its due date, a credit and "overdue"
+    # mean. Everything else (the overview's SQL, the e-mail, the wizard, the
+    # panel, the statement, the partner's figure) takes them from here.
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_open_item_domain(self):
+        """Open items: posted journal items on a receivable account, not
+        reconciled, with a residual other than zero."""
+        return [
+            ("account_id.account_type", "=", "asset_receivable"),
+            ("parent_state", "=", "posted"),
+            ("reconciled", "=", False),
+            ("amount_residual", "!=", 0),
+        ]
+
+    @api.model
+    def _get_due_before_domain(self, date):
+        """Items whose due date (``date_maturity``, else the entry's date) is
+        before ``date``."""
+        return [
+            "|",
+            ("date_maturity", "<", date),
+            "&",
+            ("date_maturity", "=", False),
+            ("date", "<", date),
+        ]
+
+    @api.model
+    def _get_credit_domain(self):
+        """Credits: credit notes, payments and refunds not yet matched. The
+        debtor can use them now, whatever their due date."""
+        return [("amount_residual", "<", 0)]
+
+    @api.model
+    def _get_late_item_domain(self, as_of_date):
+        """Items to pay that were due before the as-of date."""
+        return [("amount_residual", ">", 0), *self._get_due_before_domain(as_of_date)]
+
+    @api.model
+    def _get_overdue_item_domain(self, as_of_date):
+        """What ``amount_overdue`` sums and a reminder lists: the late items
+        and every credit."""
+        return expression.OR(
+            [self._get_credit_domain(), self._get_late_item_domain(as_of_date)]
+        )
+
+    @api.model
+    def _get_debtor_item_domain(self, partners, company):
+        """The open items of these debtors (commercial partners: the items
+        of their contacts and branches count) in ``company``."""
+        return [
+            ("partner_id.commercial_partner_id", "in", partners.ids),
+            ("company_id", "=", company.id),
+            *self._get_open_item_domain(),
+        ]
+
+    @api.model
+    def _get_item_due_date(self, line):
+        return line.date_maturity or line.date
+
+    @api.model
+    def _get_amount_overdue(self, late_and_credits):
+        """What the debtor has to pay now: never a negative amount."""
+        return max(late_and_credits, 0.0)
+
+    @api.model
+    def _get_remindable_domain(self, company, as_of_date):
+        """The debtors "select all overdue" picks: something to pay now, not
+        excluded, not paused by a pending promise."""
+        return [
+            ("company_id", "=", company.id),
+            ("amount_overdue", ">", 0),
+            ("no_reminder", "=", False),
+            "!",
+            "&",
+            ("promise_state", "=", "pending"),
+            ("promise_date", ">=", as_of_date),
+        ]
+
+    # ------------------------------------------------------------------
+    # The overview's query, built from overridable parts (as
+    # account.invoice.report is): an addon adds a column by extending
+    # _select_line_totals, _select_debtor_totals and _select.
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _item_condition(self, domain):
+        """The SQL condition on ``account_move_line`` of a domain on its own
+        columns: the overview filters with the very domains the ORM uses."""
+        query = self.env["account.move.line"]._where_calc(domain)
+        if query._joins:  # pylint: disable=protected-access
+            raise ValueError("an item condition may use the item's own columns only")
+        return query.where_clause
+
+    @api.model
+    def _get_overview_query(self, as_of_date):
+        return SQL(
+            """
+            WITH line_total AS (%s),
+                 debtor AS (%s),
+                 log AS (%s)
+            SELECT %s
+              FROM %s
+            """,
+            self._get_line_totals_query(as_of_date),
+            self._get_debtor_totals_query(),
+            self._get_log_query(),
+            self._select(),
+            self._from(),
+        )
+
+    @api.model
+    def _get_line_totals_query(self, as_of_date):
+        """Totals per line partner and company (first per line partner: the
+        open items come from the partial index alone)."""
+        open_items = self.env["account.move.line"]._where_calc(
+            self._get_open_item_domain()
+        )
+        return SQL(
+            """
+            SELECT account_move_line.partner_id,
+                   account_move_line.company_id,
+                   %s
+              FROM %s
+             WHERE %s
+               -- the predicate of account_move_line_debtor_open_index (the
+               -- domain above implies it), so that the planner uses it
+               AND %s
+          GROUP BY account_move_line.partner_id, account_move_line.company_id
+            """,
+            self._select_line_totals(as_of_date),
+            open_items.from_clause,
+            open_items.where_clause,
+            self.env["account.move.line"]._get_debtor_open_index_predicate(),
+        )
+
+    @api.model
+    def _select_line_totals(self, as_of_date):
+        due_date = SQL(
+            "COALESCE(account_move_line.date_maturity, account_move_line.date)"
+        )
+        late = self._item_condition(self._get_late_item_domain(as_of_date))
+        return SQL(
+            """
+            SUM(account_move_line.amount_residual) AS amount_due,
+            SUM(account_move_line.amount_residual) FILTER (WHERE %(overdue)s)
+                AS amount_overdue,
+            SUM(account_move_line.amount_residual) FILTER (WHERE %(credit)s)
+                AS amount_credit,
+            COUNT(DISTINCT account_move_line.move_id)
+                FILTER (WHERE account_move_line.amount_residual > 0)
+                AS invoice_count,
+            COUNT(DISTINCT account_move_line.move_id) FILTER (WHERE %(late)s)
+                AS overdue_invoice_count,
+            MIN(%(due_date)s) FILTER (WHERE %(late)s) AS oldest_due_date
+            """,
+            overdue=self._item_condition(self._get_overdue_item_domain(as_of_date)),
+            credit=self._item_condition(self._get_credit_domain()),
+            late=late,
+            due_date=due_date,
+        )
+
+    @api.model
+    def _get_debtor_totals_query(self):
+        return SQL(
+            """
+            SELECT partner.commercial_partner_id AS partner_id,
+                   line_total.company_id,
+                   %s
+              FROM line_total
+              JOIN res_partner partner ON partner.id = line_total.partner_id
+          GROUP BY partner.commercial_partner_id, line_total.company_id
+            """,
+            self._select_debtor_totals(),
+        )
+
+    @api.model
+    def _select_debtor_totals(self):
+        return SQL(
+            """
+            SUM(line_total.amount_due) AS amount_due,
+            COALESCE(SUM(line_total.amount_overdue), 0) AS amount_overdue,
+            COALESCE(SUM(line_total.amount_credit), 0) AS amount_credit,
+            SUM(line_total.invoice_count) AS invoice_count,
+            SUM(line_total.overdue_invoice_count) AS overdue_invoice_count,
+            MIN(line_total.oldest_due_date) AS oldest_due_date
+            """
+        )
+
+    @api.model
+    def _get_log_query(self):
+        return SQL(
+            """
+            SELECT partner_id,
+                   company_id,
+                   MAX(date) FILTER (WHERE kind = 'reminder') AS last_reminder_date,
+                   (ARRAY_AGG(promise_date ORDER BY date DESC, id DESC)
+                       FILTER (WHERE promise_date IS NOT NULL))[1] AS promise_date,
+                   (ARRAY_AGG(promise_state ORDER BY date DESC, id DESC)
+                       FILTER (WHERE promise_date IS NOT NULL))[1] AS promise_state,
+                   (ARRAY_AGG(next_action_date ORDER BY date DESC, id DESC)
+                       FILTER (WHERE next_action_date IS NOT NULL))[1]
+                       AS next_action_date,
+                   COUNT(*) FILTER (WHERE promise_state = 'kept') AS promise_kept_count,
+                   COUNT(*) FILTER (WHERE promise_state = 'broken')
+                       AS promise_broken_count
+              FROM account_debtor_correspondence
+          GROUP BY partner_id, company_id
+            """
+        )
+
+    @api.model
+    def _select(self):
+        return SQL(
+            """
+            (debtor.partner_id::bigint << %(bits)s) + debtor.company_id AS id,
+            debtor.partner_id,
+            debtor.company_id,
+            company.currency_id,
+            partner.user_id,
+            debtor.amount_due,
+            -- what is to pay now: late items less every credit, never below 0
+            GREATEST(debtor.amount_overdue, 0) AS amount_overdue,
+            debtor.amount_credit,
+            debtor.invoice_count,
+            debtor.overdue_invoice_count,
+            debtor.oldest_due_date,
+            log.last_reminder_date,
+            log.promise_date,
+            log.promise_state,
+            log.next_action_date,
+            COALESCE(log.promise_kept_count, 0) AS promise_kept_count,
+            COALESCE(log.promise_broken_count, 0) AS promise_broken_count,
+            COALESCE(
+                (partner.debtor_no_reminder ->> debtor.company_id::text)::boolean,
+                FALSE
+            ) AS no_reminder
+            """,
+            bits=DEBTOR_ID_COMPANY_BITS,
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+            debtor
+            JOIN res_company company ON company.id = debtor.company_id
+            JOIN res_partner partner ON partner.id = debtor.partner_id
+            LEFT JOIN log ON log.partner_id = debtor.partner_id
+                         AND log.company_id = debtor.company_id
+            """
+        )
+
+    # ------------------------------------------------------------------
+    # The same figures for a few debtors, without the whole overview
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_amount_overdue_by_partner(self, partners, company, as_of_date):
+        """``amount_overdue`` of these debtors (commercial partners) in
+        ``company``, aggregated over their own items only."""
+        groups = self.env["account.move.line"]._read_group(
+            [
+                *self._get_debtor_item_domain(partners, company),
+                *self._get_overdue_item_domain(as_of_date),
+            ],
+            groupby=["partner_id"],
+            aggregates=["amount_residual:sum"],
+        )
+        totals = defaultdict(float)
+        for partner, amount in groups:
+            totals[partner.commercial_partner_id] += amount
+        return {
+            partner: self._get_amount_overdue(totals[partner]) for partner in partners
+        }
+
+    @api.depends_context("debtor_as_of_date")
+    def _compute_open_move_ids(self):
+        moves_by_key = defaultdict(lambda: self.env["account.move"])
+        for company in self.company_id:
+            debtors = self.filtered(lambda debtor, c=company: debtor.company_id == c)
+            lines = self.env["account.move.line"].search(
+                self._get_debtor_item_domain(debtors.partner_id, company),
+                order="date_maturity, id",
+            )
+            for line in lines:
+                key = (line.partner_id.commercial_partner_id.id, company.id)
+                moves_by_key[key] |= line.move_id
+        for debtor in self:
+            debtor.open_move_ids = moves_by_key.get(
+                (debtor.partner_id.id, debtor.company_id.id), False
+            )
+
+    def _compute_correspondence_ids(self):
+        entries = self.env["account.debtor.correspondence"].search(
+            [
+                ("partner_id", "in", self.partner_id.ids),
+                ("company_id", "in", self.company_id.ids),
+            ]
+        )
+        entries_by_key = {}
+        for entry in entries:
+            key = (entry.partner_id.id, entry.company_id.id)
+            entries_by_key.setdefault(key, entries.browse())
+            entries_by_key[key] |= entry
+        for debtor in self:
+            debtor.correspondence_ids = entries_by_key.get(
+                (debtor.partner_id.id, debtor.company_id.id), False
+            )
+
+    def _compute_display_name(self):
+        for debtor in self:
+            debtor.display_name = debtor.partner_id.display_name
+
+    def action_open_reminder(self):
+        """Open the reminder wizard on the debtors selected in the list, at
+        the as-of date the list shows."""
+        if len(self.company_id) > 1:
+            raise UserError(
+                self.env._("Send reminders to the debtors of one company at a time.")
+            )
+        return self.env["account.debtor.remind"]._action_open(
+            self.partner_id,
+            company=self.company_id[:1] or self.env.company,
+            date=self._get_as_of_date(),
+        )
+
+    def action_add_note(self):
+        """Open a new correspondence note about this debtor."""
+        self.ensure_one()
+        return self.env["account.debtor.correspondence"]._action_new_note(
+            self.partner_id, self.company_id
+        )
+
+    def action_open_invoices(self):
+        """List this debtor's unpaid invoices."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account.action_move_out_invoice_type"
+        )
+        action.update(
+            domain=[("id", "in", self.open_move_ids.ids)],
+            context={"create": False},
+        )
+        return action
+
+    # The debtor workspace: the overview list with the panel of one debtor
+
+    @api.model
+    def get_workspace_overdue_ids(self):
+        """Ids of the debtors "Select all overdue" picks in the workspace: the
+        ones the reminder wizard would remind at the context's
+        ``debtor_as_of_date``, in the current company (reminders are sent one
+        company at a time)."""
+        as_of_date = self._get_as_of_date()
+        return (
+            self.with_context(debtor_as_of_date=fields.Date.to_string(as_of_date))
+            .search(self._get_remindable_domain(self.env.company, as_of_date))
+            .ids
+        )
+
+    def action_open_workspace_reminder(self):
+        """Open the reminder wizard on these debtors (on none: an empty one)
+        at the context's ``debtor_as_of_date``."""
+        return self.action_open_reminder()
+
+    def get_workspace_panel(
+        self, invoice_offset=0, invoice_limit=40, log_offset=0, log_limit=40
+    ):
+        """What the workspace shows beside the list about this debtor, in one
+        call of a few queries whatever the number of its invoices: a page of
+        its unpaid invoices (oldest due first) and a page of its
+        correspondence (newest first), with the count of each.
+
+        A limit of 0 leaves that part out. Dates are ISO strings; amounts
+        are raw, with the id of their currency; an invoice is late by the days
+        from its due date to the context's ``debtor_as_of_date``.
+
+        :return: a dict with the keys ``found`` (False when the debtor owes
+            nothing any more or is out of reach), ``as_of_date``,
+            ``invoices`` (dicts: ``id``, ``name``, ``move_type``,
+            ``invoice_date``, ``date_due``, ``days_late``, ``amount_residual``
+            in ``company_currency_id``, ``amount_residual_currency`` in
+            ``currency_id``), ``invoice_count``, ``entries`` (dicts: ``id``,
+            ``kind``, ``kind_label``, ``date``, ``user_id``, ``user_name``,
+            ``contact_name``, ``note``, ``move_names``, ``promise_date``,
+            ``promise_state``, ``promise_state_label``,
+            ``next_action_date``, ``editable``: the user may change it) and
+            ``entry_count``
+        """
+        self.ensure_one()
+        as_of_date = self._get_as_of_date()
+        invoice_offset, invoice_limit, log_offset, log_limit = (
+            self._check_paging_argument(value, maximum=MAX_PANEL_PAGE)
+            for value in (invoice_offset, invoice_limit, log_offset, log_limit)
+        )
+        values = {
+            "found": False,
+            "can_remind": self.env.user.has_group("account.group_account_invoice"),
+            "as_of_date": fields.Date.to_string(as_of_date),
+            "invoices": [],
+            "invoice_count": 0,
+            "entries": [],
+            "entry_count": 0,
+        }
+        # The panel is opened often: read the debtor's keys from its id rather
+        # than run the overview's aggregate for one row. The company check is
+        # the record rule of this model; a debtor that paid everything since
+        # is no error.
+        self.browse().check_access("read")
+        partner, company = self._get_debtor_keys()
+        if company not in self.env.companies:
+            return values
+        open_items = self._get_debtor_item_domain(partner, company)
+        values["found"] = bool(
+            self.env["account.move.line"].search(open_items, limit=1)
+        )
+        if not values["found"]:
+            return values
+        if invoice_limit:
+            values.update(
+                self._get_workspace_invoices(
+                    open_items, company, as_of_date, invoice_offset, invoice_limit
+                )
+            )
+        if log_limit:
+            values.update(
+                self._get_workspace_entries(partner, company, log_offset, log_limit)
+            )
+        return values
+
+    @api.model
+    def _check_paging_argument(self, value, maximum):
+        """An offset or a limit from the client: a whole number from 0."""
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise UserError(
+                self.env._(
+                    "Offsets and limits are whole numbers from 0, not %(value)s.",
+                    value=repr(value)[:40],
+                )
+            )
+        return min(value, maximum) if maximum else value
+
+    def _get_debtor_keys(self):
+        """The commercial partner and the company of this row, from its id."""
+        self.ensure_one()
+        return (
+            self.env["res.partner"].browse(self.id >> DEBTOR_ID_COMPANY_BITS),
+            self.env["res.company"].browse(
+                self.id & ((1 << DEBTOR_ID_COMPANY_BITS) - 1)
+            ),
+        )
+
+    @api.model
+    def _get_as_of_date(self):
+        """The context's ``debtor_as_of_date`` as a date (today without it).
+        Anything that is not a date is refused with a clear message."""
+        value = self.env.context.get("debtor_as_of_date")
+        if not value:
+            return fields.Date.context_today(self)
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str) and len(value) == 10:
+            try:
+                return fields.Date.to_date(value)
+            except ValueError:
+                pass
+        raise UserError(
+            self.env._(
+                "The as-of date must be a date (YYYY-MM-DD), not %(value)s.",
+                value=repr(value)[:40],
+            )
+        )
+
+    def _get_workspace_invoices(self, domain, company, as_of_date, offset, limit):
+        """A page of this debtor's unpaid invoices (all its moves with open
+        receivable items: credit notes and payments have negative amounts)."""
+        MoveLine = self.env["account.move.line"]
+        groups = MoveLine._read_group(
+            domain,
+            groupby=["move_id"],
+            aggregates=[
+                "amount_residual:sum",
+                "amount_residual_currency:sum",
+                "date_maturity:min",
+            ],
+            offset=offset,
+            limit=limit,
+            order="date_maturity:min ASC, move_id:min ASC",
+        )
+        if offset or len(groups) == limit:
+            [[count]] = MoveLine._read_group(
+                domain, aggregates=["move_id:count_distinct"]
+            )
+        else:
+            count = len(groups)
+        moves = self.env["account.move"].browse([move.id for move, *_rest in groups])
+        moves.fetch(["name", "move_type", "invoice_date", "date", "currency_id"])
+        invoices = []
+        for move, residual, residual_currency, date_due in groups:
+            date_due = date_due or move.date
+            late = residual > 0 and date_due < as_of_date
+            invoices.append(
+                {
+                    "id": move.id,
+                    "name": move.name,
+                    "move_type": move.move_type,
+                    "invoice_date": fields.Date.to_string(
+                        move.invoice_date or move.date
+                    ),
+                    "date_due": fields.Date.to_string(date_due),
+                    "days_late": (as_of_date - date_due).days if late else 0,
+                    "amount_residual": residual,
+                    "company_currency_id": company.currency_id.id,
+                    "amount_residual_currency": residual_currency,
+                    "currency_id": move.currency_id.id,
+                }
+            )
+        return {"invoices": invoices, "invoice_count": count}
+
+    def _get_workspace_entries(self, partner, company, offset, limit):
+        """A page of this debtor's correspondence, newest first."""
+        Entry = self.env["account.debtor.correspondence"]
+        domain = [
+            ("partner_id", "=", partner.id),
+            ("company_id", "=", company.id),
+        ]
+        entries = Entry.search_fetch(
+            domain,
+            [
+                "kind",
+                "date",
+                # read by the access rules of ``editable``
+                "company_id",
+                "user_id",
+                "contact_id",
+                "note",
+                "move_ids",
+                "promise_date",
+                "promise_state",
+                "next_action_date",
+            ],
+            offset=offset,
+            limit=limit,
+        )
+        if offset or len(entries) == limit:
+            count = Entry.search_count(domain)
+        else:
+            count = len(entries)
+        (entries.user_id.partner_id | entries.contact_id).fetch(["name"])
+        entries.move_ids.fetch(["name"])
+        editable = entries._filtered_access("write")
+        kind_labels = dict(Entry._fields["kind"]._description_selection(self.env))
+        state_labels = dict(
+            Entry._fields["promise_state"]._description_selection(self.env)
+        )
+        return {
+            "entries": [
+                {
+                    "id": entry.id,
+                    "kind": entry.kind,
+                    "kind_label": kind_labels.get(entry.kind, ""),
+                    "date": fields.Date.to_string(entry.date),
+                    "user_id": entry.user_id.id,
+                    "user_name": entry.user_id.partner_id.name or "",
+                    "contact_name": entry.contact_id.name or "",
+                    "note": shorten_note(entry.note, NOTE_PREVIEW_LENGTH),
+                    "move_names": entry.move_ids.mapped("name"),
+                    "promise_date": fields.Date.to_string(entry.promise_date),
+                    "promise_state": entry.promise_state or False,
+                    "promise_state_label": state_labels.get(entry.promise_state, ""),
+                    "next_action_date": fields.Date.to_string(entry.next_action_date),
+                    "editable": entry in editable,
+                }
+                for entry in entries
+            ],
+            "entry_count": count,
+        }
