@@ -23,6 +23,7 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
+        "views/account_debtor_reminder_run_views.xml",
         "wizard/account_debtor_remind_views.xml",
         "views/account_debtor_collection_menus.xml",
     ],

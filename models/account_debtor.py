@@ -1,12 +1,15 @@
+import logging
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from .account_debtor_correspondence import shorten_note
+
+_logger = logging.getLogger(__name__)
 
 # A debtor row is keyed by its (commercial partner, company) pair; the id packs
 # both so that a row keeps its id for as long as the debtor owes anything.
@@ -60,6 +63,7 @@ class AccountDebtor(models.Model):
         "account.debtor.correspondence": [
             "company_id",
             "date",
+            "delivery_state",
             "kind",
             "next_action_date",
             "partner_id",
@@ -97,7 +101,13 @@ class AccountDebtor(models.Model):
     )
     overdue_invoice_count = fields.Integer(string="Overdue Invoices", readonly=True)
     oldest_due_date = fields.Date(readonly=True)
-    last_reminder_date = fields.Date(readonly=True)
+    last_reminder_date = fields.Date(
+        readonly=True,
+        help="The last reminder that was not reported bounced or failed.",
+    )
+    delivery_problem = fields.Boolean(
+        readonly=True, help="The last reminder bounced or could not be sent."
+    )
     promise_date = fields.Date(string="Promised Payment", readonly=True)
     promise_state = fields.Selection(
         selection=[("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
@@ -200,6 +210,112 @@ class AccountDebtor(models.Model):
             ("promise_state", "=", "pending"),
             ("promise_date", ">=", as_of_date),
         ]
+
+    @api.model
+    def _get_reminder_checks(self, partners, company, as_of_date, force=False):
+        """Check each debtor before sending a reminder at ``as_of_date``:
+        returns a dict partner -> preview values (recipients, language,
+        overdue count and amount, state ``to_send`` or ``skipped`` with its
+        reason). ``force`` also reminds debtors reminded within the minimum
+        interval or with a pending promise."""
+        if not partners:
+            return {}
+        Debtor = self.with_context(debtor_as_of_date=as_of_date)
+        Debtor.invalidate_model()
+        debtors = Debtor.search_fetch(
+            [
+                ("partner_id", "in", partners.ids),
+                ("company_id", "=", company.id),
+            ],
+            [
+                "partner_id",
+                "amount_overdue",
+                "amount_credit",
+                "overdue_invoice_count",
+                "no_reminder",
+                "promise_state",
+                "promise_date",
+                "last_reminder_date",
+            ],
+        )
+        debtor_by_partner = {debtor.partner_id: debtor for debtor in debtors}
+        recipients_by_partner = partners._get_debtor_reminder_recipients()
+        checks = {}
+        for partner in partners:
+            debtor = debtor_by_partner.get(partner)
+            recipients, invalid = recipients_by_partner[partner]
+            reason = self._get_skip_reason(
+                partner, debtor, recipients, invalid, company, as_of_date, force
+            )
+            checks[partner] = {
+                "partner_id": partner.id,
+                "recipients": ", ".join(recipients.mapped("email_formatted")),
+                "lang": partner.lang,
+                "overdue_count": debtor.overdue_invoice_count if debtor else 0,
+                "currency_id": company.currency_id.id,
+                "amount_overdue": debtor.amount_overdue if debtor else 0.0,
+                "amount_credit": debtor.amount_credit if debtor else 0.0,
+                "state": "skipped" if reason else "to_send",
+                "message": reason,
+            }
+        Debtor.invalidate_model()
+        return checks
+
+    @api.model
+    def _get_skip_reason(
+        self, partner, debtor, recipients, invalid_emails, company, as_of_date, force
+    ):
+        """Why ``partner`` gets no reminder now (False: it gets one)."""
+        today = fields.Date.context_today(self)
+        interval = company.debtor_reminder_interval
+        if not partner.active:
+            return self.env._("The customer is archived.")
+        if not debtor or (
+            debtor.amount_overdue <= 0 and not debtor.overdue_invoice_count
+        ):
+            return self.env._("Nothing is overdue at this date.")
+        if debtor.amount_overdue <= 0:
+            return self.env._(
+                "Its credits cover its late invoices: there is nothing to pay "
+                "at this date."
+            )
+        if debtor.no_reminder:
+            return self.env._("The customer is excluded from payment reminders.")
+        if not recipients:
+            if invalid_emails:
+                return self.env._(
+                    "Not a valid e-mail address: %(emails)s. Correct it on the "
+                    "customer or its invoice contacts.",
+                    emails=", ".join(invalid_emails),
+                )
+            return self.env._(
+                "No e-mail address: give the customer or one of its invoice "
+                "contacts an e-mail."
+            )
+        if debtor.last_reminder_date == today:
+            return self.env._("Already reminded today.")
+        if (
+            not force
+            and debtor.promise_state == "pending"
+            and debtor.promise_date
+            and debtor.promise_date >= as_of_date
+        ):
+            return self.env._(
+                "Payment promised for %(date)s.",
+                date=format_date(self.env, debtor.promise_date),
+            )
+        if (
+            not force
+            and debtor.last_reminder_date
+            and interval > 0
+            and debtor.last_reminder_date > today - timedelta(days=interval)
+        ):
+            return self.env._(
+                "Already reminded on %(date)s; the minimum interval is %(days)s days.",
+                date=format_date(self.env, debtor.last_reminder_date),
+                days=interval,
+            )
+        return False
 
     # ------------------------------------------------------------------
     # The overview's query, built from overridable parts (as
@@ -317,7 +433,18 @@ class AccountDebtor(models.Model):
             """
             SELECT partner_id,
                    company_id,
-                   MAX(date) FILTER (WHERE kind = 'reminder') AS last_reminder_date,
+                   -- a reminder that bounced or failed did not remind
+                   MAX(date) FILTER (
+                       WHERE kind = 'reminder'
+                         AND delivery_state IS DISTINCT FROM 'bounced'
+                         AND delivery_state IS DISTINCT FROM 'failed'
+                   ) AS last_reminder_date,
+                   COALESCE(
+                       (ARRAY_AGG(delivery_state ORDER BY date DESC, id DESC)
+                           FILTER (WHERE kind = 'reminder'))[1]
+                           IN ('bounced', 'failed'),
+                       FALSE
+                   ) AS delivery_problem,
                    (ARRAY_AGG(promise_date ORDER BY date DESC, id DESC)
                        FILTER (WHERE promise_date IS NOT NULL))[1] AS promise_date,
                    (ARRAY_AGG(promise_state ORDER BY date DESC, id DESC)
@@ -350,6 +477,7 @@ class AccountDebtor(models.Model):
             debtor.overdue_invoice_count,
             debtor.oldest_due_date,
             log.last_reminder_date,
+            COALESCE(log.delivery_problem, FALSE) AS delivery_problem,
             log.promise_date,
             log.promise_state,
             log.next_action_date,
@@ -589,8 +717,8 @@ class AccountDebtor(models.Model):
         if isinstance(value, str) and len(value) == 10:
             try:
                 return fields.Date.to_date(value)
-            except ValueError:
-                pass
+            except ValueError as error:
+                _logger.debug("Not an as-of date: %r (%s)", value, error)
         raise UserError(
             self.env._(
                 "The as-of date must be a date (YYYY-MM-DD), not %(value)s.",
@@ -665,6 +793,7 @@ class AccountDebtor(models.Model):
                 "promise_date",
                 "promise_state",
                 "next_action_date",
+                "delivery_state",
             ],
             offset=offset,
             limit=limit,
@@ -679,6 +808,9 @@ class AccountDebtor(models.Model):
         kind_labels = dict(Entry._fields["kind"]._description_selection(self.env))
         state_labels = dict(
             Entry._fields["promise_state"]._description_selection(self.env)
+        )
+        delivery_labels = dict(
+            Entry._fields["delivery_state"]._description_selection(self.env)
         )
         return {
             "entries": [
@@ -696,6 +828,10 @@ class AccountDebtor(models.Model):
                     "promise_state": entry.promise_state or False,
                     "promise_state_label": state_labels.get(entry.promise_state, ""),
                     "next_action_date": fields.Date.to_string(entry.next_action_date),
+                    "delivery_state": entry.delivery_state or False,
+                    "delivery_state_label": delivery_labels.get(
+                        entry.delivery_state, ""
+                    ),
                     "editable": entry in editable,
                 }
                 for entry in entries

@@ -1,7 +1,9 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, plaintext2html
+from odoo.tools import SQL, format_date, plaintext2html
 
+# How many past promises one call of the daily check settles.
+PROMISE_BATCH_SIZE = 1000
 # A follow-up activity copies at most this much of its note.
 ACTIVITY_NOTE_LENGTH = 2000
 
@@ -97,8 +99,24 @@ class AccountDebtorCorrespondence(models.Model):
         "schedules an activity on the debtor.",
     )
     activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
+    delivery_activity_id = fields.Many2one(
+        "mail.activity", readonly=True, copy=False, ondelete="set null"
+    )
     mail_message_id = fields.Many2one(
-        "mail.message", string="E-mail", readonly=True, ondelete="set null"
+        "mail.message", string="E-mail", readonly=True, ondelete="set null", index=True
+    )
+    delivery_state = fields.Selection(
+        selection=[
+            ("queued", "Queued"),
+            ("sent", "Sent"),
+            ("bounced", "Bounced"),
+            ("failed", "Failed"),
+        ],
+        compute="_compute_delivery_state",
+        store=True,
+        help="Where the reminder's e-mail is, from Odoo's notifications of its "
+        "message: queued, sent, bounced (reported back by the recipient's "
+        "server) or failed (it could not leave).",
     )
     recipient_ids = fields.Many2many(
         "res.partner",
@@ -111,14 +129,20 @@ class AccountDebtorCorrespondence(models.Model):
 
     def init(self):
         # The guard against sending a debtor two reminders: a second insert for
-        # the same day waits for the first transaction, then fails.
+        # the same day waits for the first transaction, then fails. A reminder
+        # that bounced or failed leaves the index: it may be sent again.
+        self.env.cr.execute(
+            SQL("DROP INDEX IF EXISTS account_debtor_correspondence_one_reminder_a_day")
+        )
         self.env.cr.execute(
             SQL(
                 """
                 CREATE UNIQUE INDEX IF NOT EXISTS
-                    account_debtor_correspondence_one_reminder_a_day
+                    account_debtor_correspondence_one_delivered_reminder_a_day
                     ON account_debtor_correspondence (partner_id, company_id, date)
                  WHERE kind = 'reminder'
+                   AND delivery_state IS DISTINCT FROM 'bounced'
+                   AND delivery_state IS DISTINCT FROM 'failed'
                 """
             )
         )
@@ -151,6 +175,56 @@ class AccountDebtorCorrespondence(models.Model):
                 entry.promise_state = "broken"
             else:
                 entry.promise_state = "pending"
+
+    @api.depends("mail_message_id.notification_ids.notification_status")
+    def _compute_delivery_state(self):
+        for entry in self:
+            statuses = set(
+                entry.mail_message_id.notification_ids.filtered(
+                    lambda n: n.notification_type == "email"
+                ).mapped("notification_status")
+            )
+            if not entry.mail_message_id:
+                entry.delivery_state = False
+            elif "bounce" in statuses:
+                entry.delivery_state = "bounced"
+            elif statuses & {"exception", "canceled"}:
+                entry.delivery_state = "failed"
+            elif statuses and statuses <= {"sent"}:
+                entry.delivery_state = "sent"
+            else:
+                entry.delivery_state = "queued"
+
+    def _notify_delivery_problem(self):
+        """Tell the collector that a reminder did not reach the debtor: an
+        activity on the debtor, once per reminder."""
+        for entry in self.filtered(
+            lambda e: e.kind == "reminder" and not e.delivery_activity_id
+        ):
+            # sudo: see _sync_next_action_activity; the activity mirrors the
+            # entry, whose state Odoo's mail notifications set
+            # in the collector's language
+            collector_env = self.with_context(lang=entry.user_id.lang).env
+            states = dict(
+                self._fields["delivery_state"]._description_selection(collector_env)
+            )
+            activity = entry.partner_id.sudo().activity_schedule(
+                "account_debtor_collection.mail_activity_type_debtor_delivery_problem",
+                user_id=entry.user_id.id,
+                summary=collector_env._(
+                    "The reminder of %(date)s to %(debtor)s did not arrive: %(state)s",
+                    date=format_date(collector_env, entry.date),
+                    debtor=entry.partner_id.name,
+                    state=states[entry.delivery_state],
+                ),
+                note=plaintext2html(
+                    collector_env._(
+                        "Check the e-mail address, then send the reminder again: a "
+                        "reminder that did not arrive does not hold back the next one."
+                    )
+                ),
+            )
+            entry.sudo().delivery_activity_id = activity
 
     @api.constrains("partner_id", "contact_id")
     def _check_contact_id(self):
@@ -213,11 +287,14 @@ class AccountDebtorCorrespondence(models.Model):
             self._sync_next_action_activity()
         return res
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_reminder(self):
         if not self.env.is_superuser() and any(e.kind != "note" for e in self):
             raise UserError(
                 self.env._("A reminder stays in the log: only notes can be deleted.")
             )
+
+    def unlink(self):
         # sudo: see _sync_next_action_activity
         self.activity_id.sudo().unlink()
         return super().unlink()
@@ -226,20 +303,25 @@ class AccountDebtorCorrespondence(models.Model):
     def _get_system_fields(self):
         """Fields only the addon itself sets: what makes an entry a reminder,
         who wrote it, what was sent."""
-        return {"kind", "mail_message_id", "recipient_ids", "activity_id"}
+        return {
+            "kind",
+            "mail_message_id",
+            "recipient_ids",
+            "activity_id",
+            "delivery_activity_id",
+        }
 
     def _check_user_values(self, vals, creating):
         """Users write notes; the addon's own sending (as superuser) writes
         reminders. Refuses what would forge the log."""
         if self.env.is_superuser():
             return
-        _ = self.env._
         forged = self._get_system_fields() & vals.keys()
         if creating and vals.get("kind", "note") == "note":
             forged.discard("kind")
         if forged:
             raise AccessError(
-                _(
+                self.env._(
                     "Only the addon's own sending records reminders: %(fields)s "
                     "cannot be set by hand.",
                     fields=", ".join(sorted(forged)),
@@ -248,12 +330,14 @@ class AccountDebtorCorrespondence(models.Model):
         is_accountant = self.env.user.has_group("account.group_account_user")
         if "user_id" in vals and not is_accountant:
             if vals["user_id"] != self.env.user.id:
-                raise AccessError(_("You can write notes in your own name only."))
+                raise AccessError(
+                    self.env._("You can write notes in your own name only.")
+                )
         if not creating and self.filtered(lambda entry: entry.kind != "note"):
             locked = {"partner_id", "company_id", "date", "user_id", "move_ids"}
             if locked & vals.keys():
                 raise AccessError(
-                    _(
+                    self.env._(
                         "The debtor, date, author and invoices of a reminder "
                         "cannot change."
                     )
@@ -373,12 +457,17 @@ class AccountDebtorCorrespondence(models.Model):
             entry.sudo().activity_id = activity
 
     @api.model
-    def _cron_update_promise_state(self):
-        """Break the pending promises whose date has passed."""
-        overdue = self.search(
-            [
-                ("promise_state", "=", "pending"),
-                ("promise_date", "<", fields.Date.context_today(self)),
-            ]
-        )
-        overdue._compute_promise_state()
+    def _cron_update_promise_state(self, batch_size=PROMISE_BATCH_SIZE):
+        """Break the pending promises whose date has passed: one batch per
+        call, committed by the scheduled action, which comes back at once
+        while there are more."""
+        domain = [
+            ("promise_state", "=", "pending"),
+            ("promise_date", "<", fields.Date.context_today(self)),
+        ]
+        entries = self.search(domain, limit=batch_size, order="id")
+        # one computation for the batch, stored in one flush: no write per entry
+        entries._compute_promise_state()
+        entries.flush_recordset(["promise_state"])
+        remaining = self.search_count(domain)
+        self.env["ir.cron"]._notify_progress(done=len(entries), remaining=remaining)

@@ -1,6 +1,6 @@
 from freezegun import freeze_time
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, fields
 from odoo.tests import new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -112,3 +112,24 @@ class DebtorCollectionCommon(AccountTestInvoicingCommon):
                 ("company_id", "=", (company or self.env.company).id),
             ]
         )
+
+    def _process_runs(self):
+        """Run the scheduled action that sends the queued reminder runs, as
+        its worker would, until nothing is left to send."""
+        Run = self._cron_env()["account.debtor.reminder.run"]
+        Line = self.env["account.debtor.reminder.run.line"]
+        for _call in range(50):
+            if not Line.search_count([("state", "=", "to_send")]):
+                break
+            Run._cron_send_runs()
+        self.env.invalidate_all()
+
+    def _cron_env(self):
+        """The environment of the scheduled actions: their user, root."""
+        return self.env(user=SUPERUSER_ID)
+
+    def _send(self, wizard):
+        """Press Send in the wizard, then let the background job send."""
+        wizard.action_send()
+        self._process_runs()
+        return wizard.run_id

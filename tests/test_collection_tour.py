@@ -1,4 +1,4 @@
-from odoo import Command
+from odoo import SUPERUSER_ID, Command
 from odoo.tests import HttpCase, tagged
 
 from .common import new_billing_user
@@ -75,6 +75,9 @@ class TestCollectionScreens(HttpCase):
             "account_debtor_collection_form_reminder",
             login="collector",
         )
+        Run = self.env(user=SUPERUSER_ID)["account.debtor.reminder.run"]
+        Run._cron_send_runs()
+        self.env.invalidate_all()
         entry = self.debtor.debtor_correspondence_ids
         self.assertEqual(entry.kind, "reminder")
         self.assertEqual(entry.move_ids, self.invoice)

@@ -150,7 +150,9 @@ class TestDebtorRules(DebtorCollectionCommon):
         )
         self.assertEqual(values["amount_to_pay_value"], self.expected_overdue)
         self.assertEqual(values["amount_to_pay"], "$860.00")
-        wizard.action_send()
+        run = self._send(wizard)
+        line = run.line_ids
+        self.assertEqual(line.amount_overdue, self.expected_overdue)
         message = line.correspondence_id.mail_message_id
         self.assertEqual(line.state, "sent", line.message)
         self.assertIn(self.misc_entry.name, message.body)
@@ -205,7 +207,7 @@ class TestDebtorRules(DebtorCollectionCommon):
         line = wizard.line_ids.filtered(lambda line: line.partner_id == in_credit)
         self.assertEqual(line.state, "skipped")
         self.assertIn("credits cover", line.message)
-        wizard.action_send()
+        self._send(wizard)
         self.assertFalse(
             in_credit.message_ids.filtered(lambda m: m.message_type == "comment")
         )
@@ -299,6 +301,6 @@ class TestDebtorRules(DebtorCollectionCommon):
         self.assertIn("2026.06.20.", message)
         self.assertNotIn("2026-06-20", message)
         wizard.force = True
-        wizard.action_send()
-        self.assertNotIn("(s)", wizard.line_ids.message)
-        self.assertIn("4", wizard.line_ids.message)
+        run = self._send(wizard)
+        self.assertNotIn("(s)", run.line_ids.message)
+        self.assertIn("4", run.line_ids.message)

@@ -1,6 +1,8 @@
+from unittest.mock import patch
+
 from freezegun import freeze_time
 
-from odoo import Command
+from odoo import SUPERUSER_ID, Command
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
@@ -60,7 +62,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
         )
 
     def _line(self, wizard, partner):
-        return wizard.line_ids.filtered(lambda line: line.partner_id == partner)
+        """The line of ``partner``: in the wizard's run once it was sent."""
+        lines = (wizard.run_id or wizard).line_ids
+        return lines.filtered(lambda line: line.partner_id == partner)
 
     # selection
 
@@ -130,8 +134,8 @@ class TestDebtorRemind(DebtorCollectionCommon):
 
     def test_email_in_each_debtors_language(self):
         wizard = self._wizard(self.debtor_lv | self.debtor_en)
-        wizard.action_send()
-        self.assertEqual(wizard.sent_count, 2)
+        self._send(wizard)
+        self.assertEqual(wizard.run_id.sent_count, 2)
         message_lv = self._reminders(self.debtor_lv)
         message_en = self._reminders(self.debtor_en)
         self.assertEqual(len(message_lv), 1)
@@ -174,7 +178,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
             self._line(wizard, self.debtor_lv).recipients,
             self.debtor_lv.email_formatted,
         )
-        wizard.action_send()
+        self._send(wizard)
         self.assertEqual(self._reminders(self.debtor_lv).partner_ids, self.debtor_lv)
 
     def test_draft_and_cancelled_invoices_not_listed(self):
@@ -182,7 +186,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
         cancelled = self._create_invoice(self.debtor_lv, 88.0, "2026-05-01")
         cancelled.button_draft()
         cancelled.button_cancel()
-        self._wizard(self.debtor_lv).action_send()
+        self._send(self._wizard(self.debtor_lv))
         body = self._reminders(self.debtor_lv).body
         self.assertNotIn(f"/my/invoices/{draft.id}?", body)
         self.assertNotIn(f"/my/invoices/{cancelled.id}?", body)
@@ -193,7 +197,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
         other = self._create_invoice(
             self.debtor_lv, 555.0, "2026-05-01", company=company_2
         )
-        self._wizard(self.debtor_lv).action_send()
+        self._send(self._wizard(self.debtor_lv))
         body = self._reminders(self.debtor_lv).body
         self.assertIn(f"/my/invoices/{self.invoice_lv.id}?", body)
         self.assertNotIn(f"/my/invoices/{other.id}?", body)
@@ -201,7 +205,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
 
     def test_log_entry_and_dates_after_sending(self):
         wizard = self._wizard(self.debtor_lv)
-        wizard.action_send()
+        self._send(wizard)
         line = self._line(wizard, self.debtor_lv)
         self.assertEqual(line.state, "sent")
         entry = line.correspondence_id
@@ -216,7 +220,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.assertFalse(self.invoice_lv_later.debtor_last_reminder_date)
 
     def test_never_twice(self):
-        self._wizard(self.debtor_lv).action_send()
+        self._send(self._wizard(self.debtor_lv))
         # a second sending within the interval is skipped with the reason
         again = self._wizard(self.debtor_lv)
         self.assertEqual(self._line(again, self.debtor_lv).state, "skipped")
@@ -228,28 +232,30 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.assertEqual(
             self._line(forced, self.debtor_lv).message, "Already reminded today."
         )
-        forced.action_send()
+        self._send(forced)
         self.assertEqual(len(self._reminders(self.debtor_lv)), 1)
         # a wizard clicked twice sends once
         with self.assertRaises(UserError):
-            forced.action_send()
+            self._send(forced)
         # a week later, it may be reminded again
         with freeze_time("2026-06-22"):
             later = self._wizard(self.debtor_lv, date="2026-06-22")
             self.assertEqual(self._line(later, self.debtor_lv).state, "to_send")
 
     def test_concurrent_sending_is_refused_by_the_database(self):
-        # another transaction logged today's reminder after this wizard checked
+        # another transaction logged today's reminder after this run checked
         wizard = self._wizard(self.debtor_lv | self.debtor_en)
+        wizard.action_send()
         self.env["account.debtor.correspondence"].sudo().create(
             {"partner_id": self.debtor_lv.id, "kind": "reminder", "date": "2026-06-15"}
         )
-        with mute_logger("odoo.sql_db"):
-            wizard._send_reminder_batch(
-                wizard.line_ids,
-                self.env.ref("account_debtor_collection.mail_template_debtor_reminder"),
-                self.env.user.partner_id,
-            )
+        Debtor = type(self.env["account.debtor"])
+        with (
+            patch.object(Debtor, "_get_skip_reason", return_value=False),
+            mute_logger("odoo.sql_db"),
+        ):
+            run = wizard.run_id.with_user(SUPERUSER_ID)
+            run._send_batch(run.line_ids)
         self.assertEqual(
             self._line(wizard, self.debtor_lv).message, "Already reminded today."
         )
@@ -264,7 +270,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self._create_invoice(archived, 70.0, "2026-05-01")
         archived.active = False
         wizard = self._wizard(no_mail | archived | self.debtor_en)
-        wizard.action_send()
+        self._send(wizard)
         self.assertEqual(self._line(wizard, no_mail).state, "skipped")
         self.assertIn("No e-mail", self._line(wizard, no_mail).message)
         self.assertEqual(self._line(wizard, archived).state, "skipped")
@@ -284,10 +290,8 @@ class TestDebtorRemind(DebtorCollectionCommon):
                 raise ValueError("SMTP configuration broken")
             return original(partner, **kwargs)
 
-        from unittest.mock import patch
-
         with patch.object(ResPartner, "message_post", message_post):
-            wizard.action_send()
+            self._send(wizard)
         self.assertEqual(self._line(wizard, self.debtor_lv).state, "failed")
         self.assertIn(
             "SMTP configuration broken", self._line(wizard, self.debtor_lv).message
@@ -296,13 +300,13 @@ class TestDebtorRemind(DebtorCollectionCommon):
         # the failed debtor has no log entry: a retry may send it
         self.assertFalse(self._debtor(self.debtor_lv).last_reminder_date)
         retry = self._wizard(self.debtor_lv)
-        retry.action_send()
+        self._send(retry)
         self.assertEqual(self._line(retry, self.debtor_lv).state, "sent")
 
     def test_html_escaped_and_subject_on_one_line(self):
         evil = self._create_debtor("<b>Evil</b> & Co\nLtd", "en_US", "evil@example.com")
         self._create_invoice(evil, 10.0, "2026-05-01")
-        self._wizard(evil).action_send()
+        self._send(self._wizard(evil))
         message = self._reminders(evil)
         self.assertNotIn("<b>Evil</b>", message.body)
         self.assertIn("&lt;b&gt;Evil&lt;/b&gt; &amp; Co", message.body)
@@ -311,7 +315,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
 
     def test_statement_attached_when_the_company_chooses(self):
         self.company.debtor_reminder_attach_statement = True
-        self._wizard(self.debtor_lv).action_send()
+        self._send(self._wizard(self.debtor_lv))
         message = self._reminders(self.debtor_lv)
         self.assertEqual(len(message.attachment_ids), 1)
         self.assertIn("SIA Koks", message.attachment_ids.name)
@@ -357,7 +361,7 @@ class TestDebtorRemind(DebtorCollectionCommon):
             .with_user(self.billing_user)
             .create({"partner_ids": [Command.set(self.debtor_en.ids)]})
         )
-        wizard.action_send()
+        self._send(wizard)
         self.assertEqual(self._line(wizard, self.debtor_en).state, "sent")
         self.assertEqual(
             self._line(wizard, self.debtor_en).correspondence_id.user_id,
@@ -374,9 +378,11 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.company.email = "credit@company.example"
         Remind = self.env["account.debtor.remind"]
         Remind._cron_send_scheduled_reminders()
+        self._process_runs()
         self.assertFalse(self._reminders(self.debtor_lv), "off by default")
         self.company.debtor_reminder_auto = True
         Remind._cron_send_scheduled_reminders()
+        self._process_runs()
         self.assertEqual(len(self._reminders(self.debtor_lv)), 1)
         self.assertEqual(
             self._reminders(self.debtor_lv).author_id, self.company.partner_id
@@ -385,4 +391,5 @@ class TestDebtorRemind(DebtorCollectionCommon):
             self._reminders(self.debtor_en), "its next action date has not come"
         )
         Remind._cron_send_scheduled_reminders()
+        self._process_runs()
         self.assertEqual(len(self._reminders(self.debtor_lv)), 1, "never twice")

@@ -47,10 +47,12 @@ class TestDebtorSecurity(DebtorCollectionCommon):
 
     def test_client_context_cannot_choose_the_author(self):
         wizard = self._wizard(self.debtor_en, self.billing_user)
-        wizard.with_context(
-            debtor_reminder_author_id=self.ceo.partner_id.id,
-            default_author_id=self.ceo.partner_id.id,
-        ).action_send()
+        self._send(
+            wizard.with_context(
+                debtor_reminder_author_id=self.ceo.partner_id.id,
+                default_author_id=self.ceo.partner_id.id,
+            )
+        )
         message = self._reminder(self.debtor_en)
         self.assertEqual(message.author_id, self.billing_user.partner_id)
         self.assertIn("billing@company.example", message.email_from)
@@ -59,7 +61,7 @@ class TestDebtorSecurity(DebtorCollectionCommon):
         self.billing_user.partner_id.email = False
         wizard = self._wizard(self.debtor_en, self.billing_user)
         with self.assertRaisesRegex(UserError, "e-mail address"):
-            wizard.action_send()
+            self._send(wizard)
         self.assertFalse(self._debtor(self.debtor_en).last_reminder_date)
 
     def test_invalid_debtor_address_is_a_skip_reason(self):
@@ -67,7 +69,7 @@ class TestDebtorSecurity(DebtorCollectionCommon):
         wizard = self._wizard(self.debtor_en)
         self.assertEqual(wizard.line_ids.state, "skipped")
         self.assertIn("not-an-email", wizard.line_ids.message)
-        wizard.action_send()
+        self._send(wizard)
         self.assertFalse(self._reminder(self.debtor_en))
         self.assertFalse(self._debtor(self.debtor_en).last_reminder_date)
 
@@ -107,8 +109,8 @@ class TestDebtorSecurity(DebtorCollectionCommon):
         ).body_html = '<p>Labdien, <t t-out="object.no_such_field"/></p>'
         wizard = self._wizard(self.debtor_lv | self.debtor_en)
         with mute_logger("odoo.addons.mail.models.mail_render_mixin"):
-            wizard.action_send()
-        lines = {line.partner_id: line for line in wizard.line_ids}
+            self._send(wizard)
+        lines = {line.partner_id: line for line in wizard.run_id.line_ids}
         self.assertEqual(lines[self.debtor_lv].state, "failed")
         self.assertTrue(lines[self.debtor_lv].message)
         self.assertEqual(lines[self.debtor_en].state, "sent")
@@ -117,18 +119,18 @@ class TestDebtorSecurity(DebtorCollectionCommon):
     def test_failing_statement_fails_one_debtor_only(self):
         self.company.debtor_reminder_attach_statement = True
         Report = type(self.env["ir.actions.report"])
-        original = Report._render_qweb_pdf
+        original = Report._pre_render_qweb_pdf
         failing_id = self.debtor_lv.id
 
         def render(report, report_ref, res_ids=None, data=None):
             if failing_id in (res_ids or []):
-                raise UserError("wkhtmltopdf crashed")
+                raise OSError("wkhtmltopdf crashed")
             return original(report, report_ref, res_ids=res_ids, data=data)
 
-        with patch.object(Report, "_render_qweb_pdf", render):
+        with patch.object(Report, "_pre_render_qweb_pdf", render):
             wizard = self._wizard(self.debtor_lv | self.debtor_en)
-            wizard.action_send()
-        lines = {line.partner_id: line for line in wizard.line_ids}
+            self._send(wizard)
+        lines = {line.partner_id: line for line in wizard.run_id.line_ids}
         self.assertEqual(lines[self.debtor_lv].state, "failed")
         self.assertIn("wkhtmltopdf crashed", lines[self.debtor_lv].message)
         self.assertEqual(lines[self.debtor_en].state, "sent")
@@ -162,6 +164,7 @@ class TestDebtorSecurity(DebtorCollectionCommon):
             ),
         ):
             self.env["account.debtor.remind"]._cron_send_scheduled_reminders()
+            self._process_runs()
         sent = self.env["account.debtor.correspondence"].search(
             [("kind", "=", "reminder"), ("partner_id", "=", self.debtor_en.id)]
         )
@@ -176,6 +179,7 @@ class TestDebtorSecurity(DebtorCollectionCommon):
             "odoo.addons.account_debtor_collection.wizard.account_debtor_remind"
         ):
             self.env["account.debtor.remind"]._cron_send_scheduled_reminders()
+            self._process_runs()
         self.assertFalse(self._debtor(self.debtor_en).last_reminder_date)
 
     # the log cannot be forged
@@ -197,7 +201,7 @@ class TestDebtorSecurity(DebtorCollectionCommon):
                     "user_id": self.second_billing_user.id,
                 }
             )
-        self._wizard(self.debtor_en, self.billing_user).action_send()
+        self._send(self._wizard(self.debtor_en, self.billing_user))
         reminder = self._debtor(self.debtor_en).correspondence_ids.filtered(
             lambda e: e.kind == "reminder"
         )
@@ -290,7 +294,7 @@ class TestDebtorSecurity(DebtorCollectionCommon):
         self.env.ref("account_debtor_collection.mail_template_debtor_reminder").unlink()
         wizard = self._wizard(self.debtor_en)
         with self.assertRaisesRegex(UserError, "template"):
-            wizard.action_send()
+            self._send(wizard)
 
     def test_uninstall_hook_drops_the_index(self):
         def index_exists():

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import SUPERUSER_ID, Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import new_billing_user
@@ -89,6 +89,14 @@ class TestDebtorWorkspace(HttpCase):
             [("partner_id", "=", partner.id), ("kind", "=", kind)]
         )
 
+    def _process_runs(self):
+        """What the scheduled action does in production: send the runs."""
+        Run = self.env(user=SUPERUSER_ID)["account.debtor.reminder.run"]
+        while self.env["account.debtor.reminder.run.line"].search_count(
+            [("state", "=", "to_send")]
+        ):
+            Run._cron_send_runs()
+
     def _start_tour(self, tour):
         self.start_tour(WORKSPACE_URL, tour, login=self.user.login)
         # the browser's requests changed the records behind this cache
@@ -143,6 +151,9 @@ class TestDebtorWorkspace(HttpCase):
 
     def test_remind_from_panel(self):
         self._start_tour("account_debtor_workspace_remind")
+        self.assertFalse(self._log(self.debtor, "reminder"), "queued, not sent yet")
+        self._process_runs()
+        self._start_tour("account_debtor_workspace_reminder_logged")
         reminder = self._log(self.debtor, "reminder")
         self.assertEqual(len(reminder), 1)
         self.assertEqual(reminder.user_id, self.user)
@@ -153,6 +164,7 @@ class TestDebtorWorkspace(HttpCase):
 
     def test_select_overdue_at_date_and_remind(self):
         self._start_tour("account_debtor_workspace_select_overdue")
+        self._process_runs()
         later = self._log(self.later_debtor, "reminder")
         self.assertEqual(len(later), 1, "overdue at the date chosen, so reminded")
         self.assertEqual(later.move_ids.partner_id, self.later_debtor)

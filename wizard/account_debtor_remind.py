@@ -1,24 +1,17 @@
 import logging
-from datetime import timedelta
-
-from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize, format_date, split_every
 
 _logger = logging.getLogger(__name__)
 
-# How many debtors are rendered, posted and flushed together.
-REMINDER_BATCH_SIZE = 100
-
 
 class AccountDebtorRemind(models.TransientModel):
-    """Send payment reminders: one e-mail per debtor listing its invoices
-    overdue at ``date``, in the debtor's language, through the mail queue.
-
-    Each debtor is processed in a savepoint of its own: one failing debtor is
-    reported with its reason and the others are still sent.
+    """Send payment reminders: pick the debtors, preview who will be sent
+    what (and who skipped, and why), then queue a reminder run
+    (``account.debtor.reminder.run``), which the scheduled action sends in
+    the background: one e-mail per debtor listing its invoices overdue at
+    ``date``, in the debtor's language.
     """
 
     _name = "account.debtor.remind"
@@ -62,10 +55,9 @@ class AccountDebtorRemind(models.TransientModel):
         store=True,
         readonly=False,
     )
+    run_id = fields.Many2one("account.debtor.reminder.run", readonly=True)
     send_count = fields.Integer(compute="_compute_counts")
     skip_count = fields.Integer(compute="_compute_counts")
-    sent_count = fields.Integer(compute="_compute_counts")
-    failed_count = fields.Integer(compute="_compute_counts")
 
     @api.depends("select_all_overdue", "date", "company_id")
     def _compute_partner_ids(self):
@@ -91,8 +83,6 @@ class AccountDebtorRemind(models.TransientModel):
             states = wizard.line_ids.mapped("state")
             wizard.send_count = states.count("to_send")
             wizard.skip_count = states.count("skipped")
-            wizard.sent_count = states.count("sent")
-            wizard.failed_count = states.count("failed")
 
     @api.model
     def default_get(self, fields_list):
@@ -158,13 +148,67 @@ class AccountDebtorRemind(models.TransientModel):
         return self._action_reopen()
 
     def action_send(self):
-        """Send the reminders and show who was sent what, and who was not."""
+        """Queue a reminder run of the debtors to send, and return at once:
+        the run is sent in the background, and its user told when it is
+        done."""
         self.ensure_one()
         if self.state == "done":
-            raise UserError(self.env._("These reminders were already sent."))
-        self._send_reminders(self.env.user.partner_id)
-        self.state = "done"
-        return self._action_reopen()
+            raise UserError(self.env._("These reminders were already queued."))
+        run = self._create_run(self.env.user.partner_id)
+        self.write({"state": "done", "run_id": run.id})
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "title": self.env._("Payment reminders queued"),
+                # %s: the link to the run (the notification's own placeholder)
+                "message": self.env._(
+                    "To send: %(count)s. They leave in the background; you will "
+                    "be told when they are sent.",
+                    count=run.to_send_count,
+                )
+                + " %s",
+                "links": [
+                    {
+                        "label": self.env._("Open the run"),
+                        "url": f"/odoo/account.debtor.reminder.run/{run.id}",
+                    }
+                ],
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    def _create_run(self, author, scheduled=False):
+        """The run of this sending: every line of the preview, checked again
+        now; the skipped ones keep their reason."""
+        self.ensure_one()
+        checks = self.env["account.debtor"]._get_reminder_checks(
+            self.partner_ids, self.company_id, self.date, self.force
+        )
+        return self.env["account.debtor.reminder.run"]._create_run(
+            self.company_id,
+            self.date,
+            author,
+            [
+                {
+                    key: check[key]
+                    for key in (
+                        "partner_id",
+                        "recipients",
+                        "lang",
+                        "overdue_count",
+                        "currency_id",
+                        "amount_overdue",
+                        "state",
+                        "message",
+                    )
+                }
+                for check in checks.values()
+            ],
+            force=self.force,
+            scheduled=scheduled,
+        )
 
     def _get_overdue_debtors(self):
         """The debtors (commercial partners) to remind at ``self.date``."""
@@ -186,310 +230,17 @@ class AccountDebtorRemind(models.TransientModel):
         )
 
     def _check_debtors(self, partners):
-        """Check each debtor before sending: returns a dict partner -> line
-        values (recipients, language, overdue count and amount, and the reason
-        to skip it, if any)."""
+        """The preview of each debtor (see account.debtor._get_reminder_checks)."""
         self.ensure_one()
-        if not partners:
-            return {}
-        Debtor = self.env["account.debtor"].with_context(debtor_as_of_date=self.date)
-        Debtor.invalidate_model()
-        debtors = Debtor.search_fetch(
-            [
-                ("partner_id", "in", partners.ids),
-                ("company_id", "=", self.company_id.id),
-            ],
-            [
-                "partner_id",
-                "amount_overdue",
-                "amount_credit",
-                "overdue_invoice_count",
-                "no_reminder",
-                "promise_state",
-                "promise_date",
-                "last_reminder_date",
-            ],
+        return self.env["account.debtor"]._get_reminder_checks(
+            partners, self.company_id, self.date, self.force
         )
-        debtor_by_partner = {debtor.partner_id: debtor for debtor in debtors}
-        recipients_by_partner = partners._get_debtor_reminder_recipients()
-        checks = {}
-        for partner in partners:
-            debtor = debtor_by_partner.get(partner)
-            recipients, invalid = recipients_by_partner[partner]
-            reason = self._get_skip_reason(partner, debtor, recipients, invalid)
-            checks[partner] = {
-                "partner_id": partner.id,
-                "recipients": ", ".join(recipients.mapped("email_formatted")),
-                "lang": partner.lang,
-                "overdue_count": debtor.overdue_invoice_count if debtor else 0,
-                "currency_id": self.company_id.currency_id.id,
-                "amount_overdue": debtor.amount_overdue if debtor else 0.0,
-                "amount_credit": debtor.amount_credit if debtor else 0.0,
-                "state": "skipped" if reason else "to_send",
-                "message": reason,
-            }
-        Debtor.invalidate_model()
-        return checks
-
-    def _get_skip_reason(self, partner, debtor, recipients, invalid_emails):
-        """Why ``partner`` gets no reminder now (False: it gets one)."""
-        _ = self.env._
-        today = fields.Date.context_today(self)
-        interval = self.company_id.debtor_reminder_interval
-        if not partner.active:
-            return _("The customer is archived.")
-        if not debtor or (
-            debtor.amount_overdue <= 0 and not debtor.overdue_invoice_count
-        ):
-            return _("Nothing is overdue at this date.")
-        if debtor.amount_overdue <= 0:
-            return _(
-                "Its credits cover its late invoices: there is nothing to pay "
-                "at this date."
-            )
-        if debtor.no_reminder:
-            return _("The customer is excluded from payment reminders.")
-        if not recipients:
-            if invalid_emails:
-                return _(
-                    "Not a valid e-mail address: %(emails)s. Correct it on the "
-                    "customer or its invoice contacts.",
-                    emails=", ".join(invalid_emails),
-                )
-            return _(
-                "No e-mail address: give the customer or one of its invoice "
-                "contacts an e-mail."
-            )
-        if debtor.last_reminder_date == today:
-            return _("Already reminded today.")
-        if (
-            not self.force
-            and debtor.promise_state == "pending"
-            and debtor.promise_date
-            and debtor.promise_date >= self.date
-        ):
-            return _(
-                "Payment promised for %(date)s.",
-                date=format_date(self.env, debtor.promise_date),
-            )
-        if (
-            not self.force
-            and debtor.last_reminder_date
-            and interval > 0
-            and debtor.last_reminder_date > today - timedelta(days=interval)
-        ):
-            return _(
-                "Already reminded on %(date)s; the minimum interval is %(days)s days.",
-                date=format_date(self.env, debtor.last_reminder_date),
-                days=interval,
-            )
-        return False
-
-    @api.model
-    def _check_sender(self, author):
-        """A reminder leaves only with a sender address: refuse clearly,
-        before anything is logged as sent."""
-        if not email_normalize(author.email or ""):
-            raise UserError(
-                self.env._(
-                    "Reminders are sent from the e-mail address of %(sender)s, "
-                    "which has none (or not a valid one): set it first.",
-                    sender=author.display_name,
-                )
-            )
-
-    def _get_reminder_template(self):
-        template = self.env.ref(
-            "account_debtor_collection.mail_template_debtor_reminder",
-            raise_if_not_found=False,
-        )
-        if not template:
-            raise UserError(
-                self.env._(
-                    'The e-mail template "Debtor Collection: Payment Reminder" '
-                    "was deleted. Update the Debtor Collection app to restore it."
-                )
-            )
-        return template
-
-    def _send_reminders(self, author):
-        """Send a reminder, written by ``author`` (a partner: the user who
-        sends, or the company for scheduled reminders), to every line still to
-        send, checked again now."""
-        self.ensure_one()
-        self._check_sender(author)
-        template = self._get_reminder_template()
-        checks = self._check_debtors(self.line_ids.partner_id)
-        for line in self.line_ids:
-            check = checks[line.partner_id]
-            line.write({key: check[key] for key in ("state", "message", "recipients")})
-        # Always in the same order, so that two sendings that overlap wait for
-        # each other instead of deadlocking on the one-reminder-a-day index.
-        to_send = self.line_ids.filtered(lambda line: line.state == "to_send").sorted(
-            lambda line: line.partner_id.id
-        )
-        for batch in split_every(
-            REMINDER_BATCH_SIZE, to_send.ids, self.line_ids.browse
-        ):
-            self._send_reminder_batch(batch, template, author)
-            # what one batch loaded is not needed by the next: memory stays
-            # that of one batch, however many debtors are reminded
-            self.env.flush_all()
-            self.env.invalidate_all()
-        if to_send:
-            # The queue sends the e-mails; wake it up rather than wait for it.
-            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
-
-    def _get_sending_env(self):
-        """The environment reminders are rendered and posted in: superuser,
-        because posting on a partner needs write access to it, which billing
-        users lack. Safe: the sender checked the user's rights (model access
-        to this wizard), the author is passed explicitly and the context is
-        built here, so nothing the client put in its context steers it."""
-        return self.env(
-            su=True,
-            context={
-                "lang": self.env.lang,
-                "tz": self.env.context.get("tz"),
-                "allowed_company_ids": self.company_id.ids,
-                "debtor_as_of_date": fields.Date.to_string(self.date),
-                # e-mails go out through the mail queue, never in the request
-                "mail_notify_force_send": False,
-                "mail_create_nolog": True,
-                "mail_create_nosubscribe": True,
-            },
-        )
-
-    def _send_reminder_batch(self, lines, template, author):
-        env = self._get_sending_env()
-        partners = lines.partner_id.with_env(env)
-        template = template.with_env(env)
-        recipients_by_partner = partners._get_debtor_reminder_recipients()
-        # Rendered for the whole batch at once (one query, one compilation per
-        # language); when that fails, each debtor is rendered on its own below,
-        # so that only the debtor at fault fails.
-        try:
-            with self.env.cr.savepoint():
-                rendered = self._render_reminders(partners, template)
-        except Exception as error:  # noqa: BLE001 - retried debtor by debtor
-            _logger.info(
-                "Rendering a batch of reminders failed (%s): one by one", error
-            )
-            rendered = {}
-        Correspondence = env["account.debtor.correspondence"].with_context(
-            tracking_disable=True
-        )
-        for line in lines:
-            partner = partners.browse(line.partner_id.id)
-            recipients = recipients_by_partner[partner][0]
-            try:
-                with self.env.cr.savepoint():
-                    subject, body, attachments = (
-                        rendered.get(partner.id)
-                        or (
-                            # alone: what fails for this debtor fails for it only
-                            self._render_reminders(partner.with_prefetch(), template)[
-                                partner.id
-                            ]
-                        )
-                    )
-                    entry = Correspondence.create(
-                        {
-                            "partner_id": partner.id,
-                            "company_id": self.company_id.id,
-                            "kind": "reminder",
-                            "date": fields.Date.context_today(self),
-                            "user_id": self.env.user.id,
-                            "move_ids": [
-                                Command.set(partner.debtor_reminder_move_ids.ids)
-                            ],
-                            "recipient_ids": [Command.set(recipients.ids)],
-                        }
-                    )
-                    # insert now: the unique index refuses a second reminder
-                    entry.flush_recordset()
-                    message = partner.message_post(
-                        body=body,
-                        subject=subject,
-                        partner_ids=recipients.ids,
-                        message_type="comment",
-                        subtype_xmlid="mail.mt_comment",
-                        email_layout_xmlid="mail.mail_notification_light",
-                        attachments=attachments,
-                        email_add_signature=False,
-                        author_id=author.id,
-                        email_from=author.email_formatted,
-                    )
-                    entry.mail_message_id = message
-                    env.flush_all()
-            except pg_errors.UniqueViolation:
-                line.write(
-                    {
-                        "state": "skipped",
-                        "message": self.env._("Already reminded today."),
-                    }
-                )
-            except Exception as error:  # noqa: BLE001 - reported on the line
-                _logger.info("Reminder to partner %s failed: %s", partner.id, error)
-                line.write(
-                    {
-                        "state": "failed",
-                        "message": self.env._(
-                            "Not sent: %(error)s", error=str(error)[:500]
-                        ),
-                    }
-                )
-            else:
-                line.write(
-                    {
-                        "state": "sent",
-                        "correspondence_id": entry.id,
-                        "message": self.env._(
-                            "Sent to %(emails)s. Overdue invoices: %(count)s.",
-                            count=len(entry.move_ids),
-                            emails=", ".join(recipients.mapped("email")),
-                        ),
-                    }
-                )
-
-    def _render_reminders(self, partners, template):
-        """Subject, body and attachments of the reminder of each debtor."""
-        subjects = template._render_field("subject", partners.ids, compute_lang=True)
-        bodies = template._render_field("body_html", partners.ids, compute_lang=True)
-        statements = {}
-        if self.company_id.debtor_reminder_attach_statement:
-            statements = self._render_statements(partners)
-        return {
-            partner.id: (
-                " ".join(subjects[partner.id].split()),
-                bodies[partner.id],
-                statements.get(partner.id, []),
-            )
-            for partner in partners
-        }
-
-    def _render_statements(self, partners):
-        """The PDF statement of each debtor, in its language."""
-        report = self.env.ref(
-            "account_debtor_collection.action_report_debtor_statement"
-        )
-        statements = {}
-        for partner in partners:
-            content, _report_type = (
-                self.env["ir.actions.report"]
-                .with_env(partners.env)
-                .with_context(lang=partner.lang)
-                ._render_qweb_pdf(report.report_name, partner.ids)
-            )
-            filename = self.env._("Statement %(name)s.pdf", name=partner.name)
-            statements[partner.id] = [(filename, content)]
-        return statements
 
     @api.model
     def _cron_send_scheduled_reminders(self):
-        """Remind the overdue debtors whose next action date has come, in the
-        companies that chose scheduled reminders; one company that fails does
-        not stop the others."""
+        """Queue a reminder run, in the company's name, of the overdue debtors
+        whose next action date has come, in each company that chose scheduled
+        reminders; one company that fails does not stop the others."""
         today = fields.Date.context_today(self)
         for company in self.env["res.company"].search(
             [("debtor_reminder_auto", "=", True)]
@@ -504,9 +255,10 @@ class AccountDebtorRemind(models.TransientModel):
 
     @api.model
     def _send_scheduled_reminders(self, company, today):
-        debtors = self.env["account.debtor"].search_fetch(
+        Debtor = self.env["account.debtor"]
+        debtors = Debtor.search_fetch(
             [
-                *self.env["account.debtor"]._get_remindable_domain(company, today),
+                *Debtor._get_remindable_domain(company, today),
                 ("next_action_date", "<=", today),
             ],
             ["partner_id"],
@@ -521,12 +273,11 @@ class AccountDebtorRemind(models.TransientModel):
             }
         )
         # sent in the company's name: no user clicked
-        wizard._send_reminders(company.partner_id)
+        run = wizard._create_run(company.partner_id, scheduled=True)
         wizard.state = "done"
         _logger.info(
-            "Scheduled reminders of %s: %s sent, %s skipped, %s failed",
+            "Scheduled reminders of %s: run %s queued, %s to send",
             company.name,
-            wizard.sent_count,
-            wizard.skip_count,
-            wizard.failed_count,
+            run.id,
+            run.to_send_count,
         )

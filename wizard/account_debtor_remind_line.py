@@ -2,7 +2,8 @@ from odoo import api, fields, models
 
 
 class AccountDebtorRemindLine(models.TransientModel):
-    """One debtor of a reminder sending: what will be, or was, sent to it."""
+    """One debtor of the reminder wizard's preview: what will be sent to it,
+    or why it is skipped. What happened is kept on the run's lines."""
 
     _name = "account.debtor.remind.line"
     _description = "Payment Reminder Line"
@@ -27,16 +28,11 @@ class AccountDebtorRemindLine(models.TransientModel):
         selection=[
             ("to_send", "To Send"),
             ("skipped", "Skipped"),
-            ("sent", "Sent"),
-            ("failed", "Failed"),
         ],
         required=True,
         default="to_send",
     )
     message = fields.Char(string="Details")
-    correspondence_id = fields.Many2one(
-        "account.debtor.correspondence", string="Reminder"
-    )
 
     @api.model
     def _get_lang_selection(self):

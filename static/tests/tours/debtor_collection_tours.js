@@ -62,17 +62,11 @@ registry.category("web_tour.tours").add("account_debtor_collection_form_reminder
             run: "click",
         },
         {
-            trigger: ".modal .alert-info:contains('Sent:')",
+            content: "Queued: the wizard closes and says the run goes in the background",
+            trigger: "body:not(:has(.modal)) .o_notification:contains('Payment reminders queued')",
         },
         {
-            trigger: ".modal .o_field_widget[name=line_ids] td:contains('Sent')",
-        },
-        {
-            trigger: ".modal .modal-footer button:contains('Close')",
-            run: "click",
-        },
-        {
-            trigger: "body:not(:has(.modal))",
+            trigger: ".o_notification:contains('To send: 1')",
         },
     ],
 });

@@ -248,15 +248,26 @@ registry.category("web_tour.tours").add("account_debtor_workspace_remind", {
             run: "click",
         },
         {
-            trigger: ".modal .o_field_widget[name=sent_count]:contains(1)",
+            content: "Queued: sent in the background, the wizard closes",
+            trigger: "body:not(:has(.modal)) .o_notification:contains('Payment reminders queued')",
         },
         {
-            trigger: ".modal .modal-footer button:contains(Close)",
-            run: "click",
+            trigger: ".o_notification:contains('To send: 1')",
         },
+    ],
+});
+
+// After the run was sent: the reminder in the timeline, with its delivery.
+registry.category("web_tour.tours").add("account_debtor_workspace_reminder_logged", {
+    steps: () => [
+        ...selectDebtor(),
         {
             content: "The reminder is in the timeline, with its envelope",
-            trigger: "body:not(:has(.modal)) .o_debtor_panel_entry_reminder .o_debtor_panel_entry_icon .fa-envelope",
+            trigger: ".o_debtor_panel_entry_reminder .o_debtor_panel_entry_icon .fa-envelope",
+        },
+        {
+            content: "and where its e-mail is",
+            trigger: ".o_debtor_panel_entry_reminder .o_debtor_panel_entry_delivery:contains('Queued')",
         },
         {
             trigger: ".o_debtor_panel_entry_count:contains(1)",
@@ -321,11 +332,7 @@ registry.category("web_tour.tours").add("account_debtor_workspace_select_overdue
                 run: "click",
             },
             {
-                trigger: ".modal .o_field_widget[name=sent_count]:contains(2)",
-            },
-            {
-                trigger: ".modal .modal-footer button:contains(Close)",
-                run: "click",
+                trigger: "body:not(:has(.modal)) .o_notification:contains('To send: 2')",
             },
             {
                 content: "The selection stays",

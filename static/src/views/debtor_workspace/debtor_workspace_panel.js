@@ -178,6 +178,17 @@ export class DebtorWorkspacePanel extends Component {
         );
     }
 
+    deliveryBadgeClass(state) {
+        return (
+            {
+                queued: "text-bg-light",
+                sent: "text-bg-success",
+                bounced: "text-bg-danger",
+                failed: "text-bg-danger",
+            }[state] || "text-bg-secondary"
+        );
+    }
+
     entryIcon(entry) {
         return entry.kind === "reminder" ? "fa-envelope" : "fa-pencil";
     }

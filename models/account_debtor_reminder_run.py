@@ -1,0 +1,409 @@
+import logging
+
+from psycopg2 import errors as pg_errors
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
+
+_logger = logging.getLogger(__name__)
+
+# How many debtors one call of the scheduled action renders, posts and
+# commits together: a few seconds of work, far below the time limits.
+REMINDER_BATCH_SIZE = 100
+
+
+class AccountDebtorReminderRun(models.Model):
+    """One sending of payment reminders, kept: who was to be reminded, and for
+    each debtor what happened and why.
+
+    The wizard (or the scheduled reminders) creates a run and returns at once;
+    the scheduled action ``ir_cron_debtor_reminder_run`` sends it in committed
+    batches, reports its progress and triggers itself again until the run is
+    done. A batch locks its lines (skipping lines another worker holds), so
+    that two workers share a run, and a batch that dies is rolled back whole:
+    its lines are still to send at the next call. The one-reminder-a-day index
+    of the log stops any debtor from being reminded twice.
+    """
+
+    _name = "account.debtor.reminder.run"
+    _description = "Payment Reminder Run"
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name")
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.company,
+    )
+    date = fields.Date(
+        string="As of",
+        required=True,
+        readonly=True,
+        help="An invoice is overdue when its due date is before this date.",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Sent by",
+        required=True,
+        readonly=True,
+        default=lambda self: self.env.user,
+    )
+    author_id = fields.Many2one(
+        "res.partner",
+        string="From",
+        required=True,
+        readonly=True,
+        help="The reminders' sender: the user who sent, or the company for "
+        "scheduled reminders.",
+    )
+    scheduled = fields.Boolean(readonly=True)
+    force = fields.Boolean(string="Remind Again", readonly=True)
+    state = fields.Selection(
+        selection=[("queued", "Queued"), ("running", "Running"), ("done", "Done")],
+        required=True,
+        default="queued",
+        readonly=True,
+        index=True,
+    )
+    line_ids = fields.One2many(
+        "account.debtor.reminder.run.line", "run_id", string="Debtors", readonly=True
+    )
+    line_count = fields.Integer(compute="_compute_counts")
+    to_send_count = fields.Integer(string="To Send", compute="_compute_counts")
+    sent_count = fields.Integer(string="Sent", compute="_compute_counts")
+    skipped_count = fields.Integer(string="Skipped", compute="_compute_counts")
+    failed_count = fields.Integer(string="Failed", compute="_compute_counts")
+    progress = fields.Float(compute="_compute_counts", help="Percentage done.")
+    date_done = fields.Datetime(string="Finished", readonly=True)
+
+    @api.depends("date", "user_id")
+    def _compute_name(self):
+        for run in self:
+            run.name = self.env._(
+                "Reminders as of %(date)s",
+                date=fields.Date.to_string(run.date) if run.date else "",
+            )
+
+    @api.depends("line_ids.state")
+    def _compute_counts(self):
+        groups = self.env["account.debtor.reminder.run.line"]._read_group(
+            [("run_id", "in", self.ids)], ["run_id", "state"], ["__count"]
+        )
+        counts = {(run.id, state): count for run, state, count in groups}
+        for run in self:
+            for state in ("to_send", "sent", "skipped", "failed"):
+                run[f"{state}_count" if state != "skipped" else "skipped_count"] = (
+                    counts.get((run.id, state), 0)
+                )
+            run.line_count = sum(
+                counts.get((run.id, state), 0)
+                for state in ("to_send", "sent", "skipped", "failed")
+            )
+            run.progress = (
+                100.0 * (run.line_count - run.to_send_count) / run.line_count
+                if run.line_count
+                else 100.0
+            )
+
+    # ------------------------------------------------------------------
+    # Creating a run
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _create_run(self, company, date, author, lines, force=False, scheduled=False):
+        """Queue a run of ``lines`` (line values: partner, preview figures,
+        state ``to_send`` or ``skipped`` with its reason) and wake the
+        scheduled action up."""
+        self._check_sender(author)
+        self._get_reminder_template()
+        run = self.create(
+            {
+                "company_id": company.id,
+                "date": date,
+                "author_id": author.id,
+                "force": force,
+                "scheduled": scheduled,
+                "line_ids": [Command.create(values) for values in lines],
+            }
+        )
+        self.env.ref("account_debtor_collection.ir_cron_debtor_reminder_run")._trigger()
+        return run
+
+    @api.model
+    def _check_sender(self, author):
+        """A reminder leaves only with a sender address: refuse clearly,
+        before anything is queued or logged."""
+        if not email_normalize(author.email or ""):
+            raise UserError(
+                self.env._(
+                    "Reminders are sent from the e-mail address of %(sender)s, "
+                    "which has none (or not a valid one): set it first.",
+                    sender=author.display_name,
+                )
+            )
+
+    @api.model
+    def _get_reminder_template(self):
+        template = self.env.ref(
+            "account_debtor_collection.mail_template_debtor_reminder",
+            raise_if_not_found=False,
+        )
+        if not template:
+            raise UserError(
+                self.env._(
+                    'The e-mail template "Debtor Collection: Payment Reminder" '
+                    "was deleted. Update the Debtor Collection app to restore it."
+                )
+            )
+        return template
+
+    def action_open(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------------
+    # Sending, in the scheduled action
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _cron_send_runs(self, batch_size=REMINDER_BATCH_SIZE):
+        """Send one batch of the oldest run with debtors still to send; the
+        scheduled action commits it and comes back at once while there is
+        more (its progress tells it so)."""
+        Line = self.env["account.debtor.reminder.run.line"]
+        lines = Line._lock_lines_to_send(batch_size)
+        if lines:
+            run = lines.run_id
+            run.filtered(lambda r: r.state == "queued").state = "running"
+            run._send_batch(lines)
+        self._finish_runs()
+        remaining = Line.search_count([("state", "=", "to_send")])
+        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        if remaining and not self.env.context.get("ir_cron_progress_id"):
+            # run outside the cron loop (a direct trigger): come back later
+            self.env.ref(
+                "account_debtor_collection.ir_cron_debtor_reminder_run"
+            )._trigger()
+
+    def _finish_runs(self):
+        """Close the runs with nothing left to send; tell their users."""
+        runs = self.search([("state", "in", ("queued", "running"))])
+        open_runs = {
+            run.id
+            for [run] in self.env["account.debtor.reminder.run.line"]._read_group(
+                [("run_id", "in", runs.ids), ("state", "=", "to_send")], ["run_id"]
+            )
+        }
+        done = runs.filtered(lambda run: run.id not in open_runs)
+        if not done:
+            return
+        done.write({"state": "done", "date_done": fields.Datetime.now()})
+        for run in done:
+            run._notify_done()
+
+    def _notify_done(self):
+        """A notification in the web client of the run's user, with a link to
+        the run (Odoo's invoicing notification, which opens records)."""
+        self.ensure_one()
+        user_env = self.with_context(lang=self.user_id.lang).env
+        problems = self.failed_count
+        self.user_id._bus_send(
+            "account_notification",
+            {
+                "type": "warning" if problems else "success",
+                "sticky": bool(problems),
+                "title": user_env._("Payment reminders sent"),
+                "message": user_env._(
+                    "Sent: %(sent)s. Skipped: %(skipped)s. Failed: %(failed)s.",
+                    sent=self.sent_count,
+                    skipped=self.skipped_count,
+                    failed=self.failed_count,
+                ),
+                "action_button": {
+                    "name": user_env._("Open"),
+                    "action_name": user_env._("Reminder Runs"),
+                    "model": self._name,
+                    "res_ids": self.ids,
+                },
+            },
+        )
+
+    def _get_sending_env(self):
+        """The environment reminders are rendered and posted in: superuser,
+        because posting on a partner needs write access to it, which billing
+        users lack. Safe: the run was created by a user with the rights to
+        send (model access), its author was fixed then, and the context is
+        built here, so nothing a client put in its context steers it."""
+        self.ensure_one()
+        return self.env(
+            su=True,
+            context={
+                "lang": self.user_id.lang or self.env.lang,
+                "tz": self.user_id.tz,
+                "allowed_company_ids": self.company_id.ids,
+                "debtor_as_of_date": fields.Date.to_string(self.date),
+                # e-mails go out through the mail queue
+                "mail_notify_force_send": False,
+                "mail_create_nolog": True,
+                "mail_create_nosubscribe": True,
+            },
+        )
+
+    def _send_batch(self, lines):
+        """Check each debtor again, render its reminder, log it and post it;
+        each debtor in a savepoint of its own, so that one failing debtor is
+        reported on its line and the others are still sent."""
+        self.ensure_one()
+        env = self._get_sending_env()
+        run = self.with_env(env)
+        user_env = self.with_context(lang=self.user_id.lang).env
+        template = run._get_reminder_template()
+        checks = env["account.debtor"]._get_reminder_checks(
+            lines.partner_id.with_env(env), self.company_id, self.date, self.force
+        )
+        # in partner order, so that two workers never deadlock on the index
+        lines = lines.sorted(lambda line: line.partner_id.id)
+        to_send = lines.browse()
+        for line in lines:
+            check = checks[line.partner_id.with_env(env)]
+            if check["state"] == "skipped":
+                line.write({"state": "skipped", "message": check["message"]})
+            else:
+                to_send |= line
+        if not to_send:
+            return
+        partners = to_send.partner_id.with_env(env)
+        recipients_by_partner = partners._get_debtor_reminder_recipients()
+        # Rendered for the whole batch at once (one query, one compilation per
+        # language); when that fails, each debtor is rendered on its own below,
+        # so that only the debtor at fault fails.
+        try:
+            with self.env.cr.savepoint():
+                rendered = run._render_reminders(partners, template)
+        except Exception as error:  # noqa: BLE001 - retried debtor by debtor
+            _logger.info("Rendering a batch of reminders failed (%s)", error)
+            rendered = {}
+        Correspondence = env["account.debtor.correspondence"].with_context(
+            tracking_disable=True
+        )
+        for line in to_send:
+            partner = partners.browse(line.partner_id.id)
+            recipients = recipients_by_partner[partner][0]
+            try:
+                with self.env.cr.savepoint():
+                    subject, body, attachments = (
+                        rendered.get(partner.id)
+                        or (
+                            # alone: what fails for this debtor fails for it only
+                            run._render_reminders(partner.with_prefetch(), template)[
+                                partner.id
+                            ]
+                        )
+                    )
+                    entry = Correspondence.create(
+                        {
+                            "partner_id": partner.id,
+                            "company_id": self.company_id.id,
+                            "kind": "reminder",
+                            "date": fields.Date.context_today(self),
+                            "user_id": self.user_id.id,
+                            "move_ids": [
+                                Command.set(partner.debtor_reminder_move_ids.ids)
+                            ],
+                            "recipient_ids": [Command.set(recipients.ids)],
+                        }
+                    )
+                    # insert now: the unique index refuses a second reminder
+                    entry.flush_recordset()
+                    message = partner.message_post(
+                        body=body,
+                        subject=subject,
+                        partner_ids=recipients.ids,
+                        message_type="comment",
+                        subtype_xmlid="mail.mt_comment",
+                        email_layout_xmlid="mail.mail_notification_light",
+                        attachments=attachments,
+                        email_add_signature=False,
+                        author_id=self.author_id.id,
+                        email_from=self.author_id.email_formatted,
+                    )
+                    entry.mail_message_id = message
+                    env.flush_all()
+            except pg_errors.UniqueViolation:
+                line.write(
+                    {
+                        "state": "skipped",
+                        "message": user_env._("Already reminded today."),
+                    }
+                )
+            except Exception as error:  # noqa: BLE001 - reported on the line
+                _logger.info("Reminder to partner %s failed: %s", partner.id, error)
+                line.write(
+                    {
+                        "state": "failed",
+                        "message": user_env._(
+                            "Not sent: %(error)s", error=str(error)[:500]
+                        ),
+                    }
+                )
+            else:
+                line.write(
+                    {
+                        "state": "sent",
+                        "correspondence_id": entry.id,
+                        "message": user_env._(
+                            "Sent to %(emails)s. Overdue invoices: %(count)s.",
+                            count=len(entry.move_ids),
+                            emails=", ".join(recipients.mapped("email")),
+                        ),
+                    }
+                )
+        # the queue sends the e-mails: wake it up rather than wait for it
+        self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _render_reminders(self, partners, template):
+        """Subject, body and attachments of the reminder of each debtor."""
+        subjects = template._render_field("subject", partners.ids, compute_lang=True)
+        bodies = template._render_field("body_html", partners.ids, compute_lang=True)
+        statements = {}
+        if self.company_id.debtor_reminder_attach_statement:
+            statements = self._render_statements(partners)
+        return {
+            partner.id: (
+                " ".join(subjects[partner.id].split()),
+                bodies[partner.id],
+                statements.get(partner.id, []),
+            )
+            for partner in partners
+        }
+
+    def _render_statements(self, partners):
+        """The PDF statement of each debtor, in its language: one rendering
+        per language for the whole batch, split per debtor."""
+        report = self.env.ref(
+            "account_debtor_collection.action_report_debtor_statement"
+        )
+        statements = {}
+        for lang, lang_partners in partners.grouped("lang").items():
+            streams, report_type = (
+                self.env["ir.actions.report"]
+                .with_context(lang=lang)
+                ._pre_render_qweb_pdf(report.report_name, res_ids=lang_partners.ids)
+            )
+            for partner in lang_partners:
+                if report_type == "pdf":
+                    content = streams[partner.id]["stream"].getvalue()
+                else:  # tests: Odoo renders HTML instead of calling wkhtmltopdf
+                    content = streams
+                filename = self.env._("Statement %(name)s.pdf", name=partner.name)
+                statements[partner.id] = [(filename, content)]
+        return statements
