@@ -16,6 +16,7 @@
         "data/mail_templates.xml",
         "data/mail_template_data.xml",
         "data/ir_cron_data.xml",
+        "data/account_debtor_dispute_reason_data.xml",
         "report/account_debtor_statement_report.xml",
         "report/account_debtor_statement_templates.xml",
         "views/account_debtor_views.xml",

@@ -9,3 +9,4 @@ from . import res_users
 from . import account_debtor_reminder_run
 from . import account_debtor_reminder_run_line
 from . import mail_notification
+from . import account_debtor_dispute_reason

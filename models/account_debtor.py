@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_date
+from odoo.tools import SQL, format_amount, format_date
 
 from .account_debtor_correspondence import shorten_note
 
@@ -46,6 +46,7 @@ class AccountDebtor(models.Model):
     _order = "amount_overdue desc, amount_due desc, id"
     # what the query reads, flushed before it runs
     _depends = {
+        "account.move": ["debtor_in_dispute"],
         "account.move.line": [
             "account_id",
             "amount_residual",
@@ -93,6 +94,12 @@ class AccountDebtor(models.Model):
         string="Credits",
         readonly=True,
         help="Credit notes, payments and refunds not matched yet (negative).",
+    )
+    amount_disputed = fields.Monetary(
+        string="In Dispute",
+        readonly=True,
+        help="What is left to pay on the invoices in dispute: part of Due, "
+        "left out of Overdue and of the reminders.",
     )
     invoice_count = fields.Integer(
         string="Open Invoices",
@@ -166,9 +173,25 @@ class AccountDebtor(models.Model):
         return [("amount_residual", "<", 0)]
 
     @api.model
+    def _get_disputed_item_domain(self):
+        """Items of invoices an open dispute names."""
+        # sudo: only which invoices are in dispute, to filter items the user
+        # reads anyway; a subquery, so the overview's SQL stays one query
+        disputed = (
+            self.env["account.move"].sudo()._search([("debtor_in_dispute", "=", True)])
+        )
+        return [("move_id", "in", disputed)]
+
+    @api.model
     def _get_late_item_domain(self, as_of_date):
-        """Items to pay that were due before the as-of date."""
-        return [("amount_residual", ">", 0), *self._get_due_before_domain(as_of_date)]
+        """Items to pay that were due before the as-of date, but for the
+        invoices in dispute."""
+        return [
+            ("amount_residual", ">", 0),
+            *self._get_due_before_domain(as_of_date),
+            "!",
+            *self._get_disputed_item_domain(),
+        ]
 
     @api.model
     def _get_overdue_item_domain(self, as_of_date):
@@ -204,6 +227,7 @@ class AccountDebtor(models.Model):
         return [
             ("company_id", "=", company.id),
             ("amount_overdue", ">", 0),
+            ("amount_overdue", ">=", company.debtor_reminder_min_amount),
             ("no_reminder", "=", False),
             "!",
             "&",
@@ -231,6 +255,7 @@ class AccountDebtor(models.Model):
                 "partner_id",
                 "amount_overdue",
                 "amount_credit",
+                "amount_disputed",
                 "overdue_invoice_count",
                 "no_reminder",
                 "promise_state",
@@ -240,12 +265,23 @@ class AccountDebtor(models.Model):
         )
         debtor_by_partner = {debtor.partner_id: debtor for debtor in debtors}
         recipients_by_partner = partners._get_debtor_reminder_recipients()
+        unmatched_by_partner = self._get_unmatched_bank_amounts(partners, company)
         checks = {}
         for partner in partners:
             debtor = debtor_by_partner.get(partner)
             recipients, invalid = recipients_by_partner[partner]
+            unmatched = unmatched_by_partner.get(partner, 0.0)
             reason = self._get_skip_reason(
-                partner, debtor, recipients, invalid, company, as_of_date, force
+                partner,
+                debtor,
+                recipients,
+                invalid,
+                {
+                    "company": company,
+                    "as_of_date": as_of_date,
+                    "force": force,
+                    "unmatched": unmatched,
+                },
             )
             checks[partner] = {
                 "partner_id": partner.id,
@@ -255,6 +291,8 @@ class AccountDebtor(models.Model):
                 "currency_id": company.currency_id.id,
                 "amount_overdue": debtor.amount_overdue if debtor else 0.0,
                 "amount_credit": debtor.amount_credit if debtor else 0.0,
+                "amount_disputed": debtor.amount_disputed if debtor else 0.0,
+                "amount_unmatched": unmatched,
                 "state": "skipped" if reason else "to_send",
                 "message": reason,
             }
@@ -262,14 +300,21 @@ class AccountDebtor(models.Model):
         return checks
 
     @api.model
-    def _get_skip_reason(
-        self, partner, debtor, recipients, invalid_emails, company, as_of_date, force
-    ):
-        """Why ``partner`` gets no reminder now (False: it gets one)."""
+    def _get_skip_reason(self, partner, debtor, recipients, invalid_emails, check):
+        """Why ``partner`` gets no reminder now (False: it gets one).
+        ``check``: the company, ``as_of_date``, ``force`` and the amount of
+        its bank transactions waiting to be matched (``unmatched``)."""
+        company, as_of_date = check["company"], check["as_of_date"]
+        force = check["force"]
         today = fields.Date.context_today(self)
         interval = company.debtor_reminder_interval
         if not partner.active:
             return self.env._("The customer is archived.")
+        if debtor and debtor.amount_overdue <= 0 and debtor.amount_disputed > 0:
+            if not debtor.overdue_invoice_count:
+                return self.env._(
+                    "Its late invoices are in dispute: resolve the dispute first."
+                )
         if not debtor or (
             debtor.amount_overdue <= 0 and not debtor.overdue_invoice_count
         ):
@@ -278,6 +323,16 @@ class AccountDebtor(models.Model):
             return self.env._(
                 "Its credits cover its late invoices: there is nothing to pay "
                 "at this date."
+            )
+        if debtor.amount_overdue < company.debtor_reminder_min_amount:
+            return self.env._(
+                "%(amount)s overdue is below the minimum of %(minimum)s.",
+                amount=format_amount(
+                    self.env, debtor.amount_overdue, company.currency_id
+                ),
+                minimum=format_amount(
+                    self.env, company.debtor_reminder_min_amount, company.currency_id
+                ),
             )
         if debtor.no_reminder:
             return self.env._("The customer is excluded from payment reminders.")
@@ -294,6 +349,12 @@ class AccountDebtor(models.Model):
             )
         if debtor.last_reminder_date == today:
             return self.env._("Already reminded today.")
+        if not force and check["unmatched"] > 0:
+            return self.env._(
+                "%(amount)s from this customer is in the bank, not matched yet: "
+                "match it first, or tick Remind Again.",
+                amount=format_amount(self.env, check["unmatched"], company.currency_id),
+            )
         if (
             not force
             and debtor.promise_state == "pending"
@@ -316,6 +377,29 @@ class AccountDebtor(models.Model):
                 days=interval,
             )
         return False
+
+    @api.model
+    def _get_unmatched_bank_amounts(self, partners, company):
+        """What each debtor paid into the company's bank that is not matched
+        to its invoices yet (bank transactions not reconciled), in company
+        currency: a reminder would ask for money already received."""
+        groups = self.env["account.bank.statement.line"]._read_group(
+            [
+                ("partner_id", "child_of", partners.ids),
+                ("company_id", "=", company.id),
+                ("is_reconciled", "=", False),
+                ("amount", ">", 0),
+            ],
+            groupby=["partner_id", "currency_id"],
+            aggregates=["amount:sum"],
+        )
+        amounts = defaultdict(float)
+        today = fields.Date.context_today(self)
+        for partner, currency, amount in groups:
+            amounts[partner.commercial_partner_id] += currency._convert(
+                amount, company.currency_id, company, today
+            )
+        return amounts
 
     # ------------------------------------------------------------------
     # The overview's query, built from overridable parts (as
@@ -387,6 +471,8 @@ class AccountDebtor(models.Model):
                 AS amount_overdue,
             SUM(account_move_line.amount_residual) FILTER (WHERE %(credit)s)
                 AS amount_credit,
+            SUM(account_move_line.amount_residual) FILTER (WHERE %(disputed)s)
+                AS amount_disputed,
             COUNT(DISTINCT account_move_line.move_id)
                 FILTER (WHERE account_move_line.amount_residual > 0)
                 AS invoice_count,
@@ -396,6 +482,9 @@ class AccountDebtor(models.Model):
             """,
             overdue=self._item_condition(self._get_overdue_item_domain(as_of_date)),
             credit=self._item_condition(self._get_credit_domain()),
+            disputed=self._item_condition(
+                [("amount_residual", ">", 0), *self._get_disputed_item_domain()]
+            ),
             late=late,
             due_date=due_date,
         )
@@ -421,6 +510,7 @@ class AccountDebtor(models.Model):
             SUM(line_total.amount_due) AS amount_due,
             COALESCE(SUM(line_total.amount_overdue), 0) AS amount_overdue,
             COALESCE(SUM(line_total.amount_credit), 0) AS amount_credit,
+            COALESCE(SUM(line_total.amount_disputed), 0) AS amount_disputed,
             SUM(line_total.invoice_count) AS invoice_count,
             SUM(line_total.overdue_invoice_count) AS overdue_invoice_count,
             MIN(line_total.oldest_due_date) AS oldest_due_date
@@ -473,6 +563,7 @@ class AccountDebtor(models.Model):
             -- what is to pay now: late items less every credit, never below 0
             GREATEST(debtor.amount_overdue, 0) AS amount_overdue,
             debtor.amount_credit,
+            debtor.amount_disputed,
             debtor.invoice_count,
             debtor.overdue_invoice_count,
             debtor.oldest_due_date,
@@ -749,7 +840,16 @@ class AccountDebtor(models.Model):
         else:
             count = len(groups)
         moves = self.env["account.move"].browse([move.id for move, *_rest in groups])
-        moves.fetch(["name", "move_type", "invoice_date", "date", "currency_id"])
+        moves.fetch(
+            [
+                "name",
+                "move_type",
+                "invoice_date",
+                "date",
+                "currency_id",
+                "debtor_in_dispute",
+            ]
+        )
         invoices = []
         for move, residual, residual_currency, date_due in groups:
             date_due = date_due or move.date
@@ -768,6 +868,7 @@ class AccountDebtor(models.Model):
                     "company_currency_id": company.currency_id.id,
                     "amount_residual_currency": residual_currency,
                     "currency_id": move.currency_id.id,
+                    "in_dispute": move.debtor_in_dispute,
                 }
             )
         return {"invoices": invoices, "invoice_count": count}
@@ -794,6 +895,8 @@ class AccountDebtor(models.Model):
                 "promise_state",
                 "next_action_date",
                 "delivery_state",
+                "dispute_state",
+                "dispute_reason_id",
             ],
             offset=offset,
             limit=limit,
@@ -812,6 +915,10 @@ class AccountDebtor(models.Model):
         delivery_labels = dict(
             Entry._fields["delivery_state"]._description_selection(self.env)
         )
+        dispute_labels = dict(
+            Entry._fields["dispute_state"]._description_selection(self.env)
+        )
+        entries.dispute_reason_id.fetch(["name"])
         return {
             "entries": [
                 {
@@ -832,6 +939,9 @@ class AccountDebtor(models.Model):
                     "delivery_state_label": delivery_labels.get(
                         entry.delivery_state, ""
                     ),
+                    "dispute_state": entry.dispute_state or False,
+                    "dispute_state_label": dispute_labels.get(entry.dispute_state, ""),
+                    "dispute_reason": entry.dispute_reason_id.name or "",
                     "editable": entry in editable,
                 }
                 for entry in entries

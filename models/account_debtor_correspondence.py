@@ -50,7 +50,11 @@ class AccountDebtorCorrespondence(models.Model):
         default=lambda self: self.env.company,
     )
     kind = fields.Selection(
-        selection=[("reminder", "Payment Reminder"), ("note", "Note")],
+        selection=[
+            ("reminder", "Payment Reminder"),
+            ("note", "Note"),
+            ("dispute", "Dispute"),
+        ],
         required=True,
         default="note",
         readonly=True,
@@ -97,6 +101,18 @@ class AccountDebtorCorrespondence(models.Model):
         tracking=True,
         help="The date to remind again or to check that the debt is paid; "
         "schedules an activity on the debtor.",
+    )
+    dispute_state = fields.Selection(
+        selection=[("open", "Open"), ("resolved", "Resolved")],
+        tracking=True,
+        index=True,
+        help="An open dispute keeps its invoices out of the reminders.",
+    )
+    dispute_reason_id = fields.Many2one(
+        "account.debtor.dispute.reason",
+        string="Dispute Reason",
+        tracking=True,
+        domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
     )
     activity_id = fields.Many2one("mail.activity", readonly=True, copy=False)
     delivery_activity_id = fields.Many2one(
@@ -226,6 +242,25 @@ class AccountDebtorCorrespondence(models.Model):
             )
             entry.sudo().delivery_activity_id = activity
 
+    @api.constrains("kind", "move_ids", "dispute_reason_id")
+    def _check_dispute(self):
+        for entry in self.filtered(lambda e: e.kind == "dispute"):
+            if not entry.move_ids:
+                raise ValidationError(
+                    self.env._("A dispute is about one or more invoices: name them.")
+                )
+            if not entry.dispute_reason_id:
+                raise ValidationError(self.env._("Give the reason of the dispute."))
+
+    def action_resolve_dispute(self):
+        """Close these disputes: their invoices are reminded again. Logged in
+        the entries' history (the state is tracked)."""
+        disputes = self.filtered(
+            lambda e: e.kind == "dispute" and e.dispute_state == "open"
+        )
+        disputes.write({"dispute_state": "resolved"})
+        return True
+
     @api.constrains("partner_id", "contact_id")
     def _check_contact_id(self):
         for entry in self:
@@ -273,6 +308,8 @@ class AccountDebtorCorrespondence(models.Model):
                 partner = self.env["res.partner"].browse(vals["partner_id"])
                 vals["partner_id"] = partner.commercial_partner_id.id
             self._check_user_values(vals, creating=True)
+            if vals.get("kind") == "dispute":
+                vals.setdefault("dispute_state", "open")
         entries = super().create(vals_list)
         entries._link_promised_moves()
         entries._sync_next_action_activity()
@@ -289,7 +326,7 @@ class AccountDebtorCorrespondence(models.Model):
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_reminder(self):
-        if not self.env.is_superuser() and any(e.kind != "note" for e in self):
+        if not self.env.is_superuser() and any(e.kind == "reminder" for e in self):
             raise UserError(
                 self.env._("A reminder stays in the log: only notes can be deleted.")
             )
@@ -298,6 +335,11 @@ class AccountDebtorCorrespondence(models.Model):
         # sudo: see _sync_next_action_activity
         self.activity_id.sudo().unlink()
         return super().unlink()
+
+    @api.model
+    def _get_user_kinds(self):
+        """The kinds of entries users write; the others come from the addon."""
+        return ("note", "dispute")
 
     @api.model
     def _get_system_fields(self):
@@ -317,7 +359,7 @@ class AccountDebtorCorrespondence(models.Model):
         if self.env.is_superuser():
             return
         forged = self._get_system_fields() & vals.keys()
-        if creating and vals.get("kind", "note") == "note":
+        if creating and vals.get("kind", "note") in self._get_user_kinds():
             forged.discard("kind")
         if forged:
             raise AccessError(
@@ -333,7 +375,7 @@ class AccountDebtorCorrespondence(models.Model):
                 raise AccessError(
                     self.env._("You can write notes in your own name only.")
                 )
-        if not creating and self.filtered(lambda entry: entry.kind != "note"):
+        if not creating and self.filtered(lambda entry: entry.kind == "reminder"):
             locked = {"partner_id", "company_id", "date", "user_id", "move_ids"}
             if locked & vals.keys():
                 raise AccessError(
@@ -355,6 +397,14 @@ class AccountDebtorCorrespondence(models.Model):
             "views": [(False, "form")],
             "target": "new",
         }
+
+    @api.model
+    def _action_new_dispute(self, partner, company, moves):
+        """Action opening a new dispute of ``partner`` about ``moves``."""
+        action = self._action_new_note(partner, company, moves)
+        action["name"] = self.env._("New Dispute")
+        action["context"]["default_kind"] = "dispute"
+        return action
 
     @api.model
     def _action_new_note(self, partner, company, moves=None):

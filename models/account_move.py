@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
 
 class AccountMove(models.Model):
@@ -25,6 +26,45 @@ class AccountMove(models.Model):
         store=True,
         copy=False,
     )
+
+    debtor_in_dispute = fields.Boolean(
+        string="In Dispute",
+        compute="_compute_debtor_in_dispute",
+        store=True,
+        copy=False,
+        help="An open dispute names this invoice: it is left out of the "
+        "payment reminders until the dispute is resolved.",
+    )
+
+    @api.depends(
+        "debtor_correspondence_ids.kind", "debtor_correspondence_ids.dispute_state"
+    )
+    def _compute_debtor_in_dispute(self):
+        for move in self:
+            move.debtor_in_dispute = any(
+                entry.kind == "dispute" and entry.dispute_state == "open"
+                for entry in move.debtor_correspondence_ids
+            )
+
+    def _auto_init(self):
+        # No invoice is in dispute when the addon is installed: create the
+        # column empty rather than let the ORM compute it for every move.
+        if not column_exists(self.env.cr, "account_move", "debtor_in_dispute"):
+            create_column(self.env.cr, "account_move", "debtor_in_dispute", "boolean")
+        return super()._auto_init()
+
+    def init(self):
+        res = super().init()
+        # the disputed invoices, which every overview query leaves out: few
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS account_move_debtor_in_dispute_index
+                    ON account_move (id) WHERE debtor_in_dispute
+                """
+            )
+        )
+        return res
 
     @api.depends(
         "debtor_correspondence_ids.kind",
@@ -83,6 +123,13 @@ class AccountMove(models.Model):
             )
         )
         missing.invalidate_recordset(["access_token"])
+
+    def action_debtor_open_dispute(self):
+        """Open a new dispute about this invoice."""
+        self.ensure_one()
+        return self.env["account.debtor.correspondence"]._action_new_dispute(
+            self.commercial_partner_id, self.company_id, self
+        )
 
     def action_debtor_add_note(self):
         """Open a new collection note about this invoice."""

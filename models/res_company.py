@@ -19,3 +19,14 @@ class ResCompany(models.Model):
         help="Every day, remind the overdue debtors whose next action date has "
         "come, under the same rules as a manual sending.",
     )
+    debtor_reminder_min_amount = fields.Monetary(
+        string="Minimum Overdue Amount",
+        currency_field="currency_id",
+        help="A debtor whose overdue amount is below this one is not reminded.",
+    )
+    debtor_bank_stale_days = fields.Integer(
+        string="Bank Data Fresh for (Days)",
+        default=3,
+        help="The reminder wizard warns when a bank journal has no transaction "
+        "newer than this many days: payments after that are not in Odoo yet.",
+    )

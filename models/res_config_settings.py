@@ -13,3 +13,11 @@ class ResConfigSettings(models.TransientModel):
     debtor_reminder_auto = fields.Boolean(
         related="company_id.debtor_reminder_auto", readonly=False
     )
+    debtor_reminder_min_amount = fields.Monetary(
+        related="company_id.debtor_reminder_min_amount",
+        readonly=False,
+        currency_field="company_currency_id",
+    )
+    debtor_bank_stale_days = fields.Integer(
+        related="company_id.debtor_bank_stale_days", readonly=False
+    )

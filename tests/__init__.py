@@ -7,3 +7,4 @@ from . import test_remind
 from . import test_correspondence
 from . import test_workspace_tour
 from . import test_collection_tour
+from . import test_dispute_and_guards

@@ -1,7 +1,9 @@
 import logging
+from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class AccountDebtorRemind(models.TransientModel):
         readonly=False,
     )
     run_id = fields.Many2one("account.debtor.reminder.run", readonly=True)
+    bank_warning = fields.Char(compute="_compute_bank_warning")
     send_count = fields.Integer(compute="_compute_counts")
     skip_count = fields.Integer(compute="_compute_counts")
 
@@ -76,6 +79,49 @@ class AccountDebtorRemind(models.TransientModel):
             wizard.line_ids = [Command.clear()] + [
                 Command.create(check) for check in checks.values()
             ]
+
+    @api.depends("company_id")
+    def _compute_bank_warning(self):
+        """Warn when the company's bank data is stale: payments made since
+        are not in Odoo, and a reminder would ask for them again."""
+        for wizard in self:
+            wizard.bank_warning = wizard._get_bank_warning()
+
+    def _get_bank_warning(self):
+        company = self.company_id
+        if not company or company.debtor_bank_stale_days <= 0:
+            return False
+        journals = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", company.id)]
+        )
+        if not journals:
+            return False
+        latest = dict(
+            self.env["account.bank.statement.line"]._read_group(
+                [("journal_id", "in", journals.ids)],
+                groupby=["journal_id"],
+                aggregates=["date:max"],
+            )
+        )
+        limit = fields.Date.context_today(self) - timedelta(
+            days=company.debtor_bank_stale_days
+        )
+        stale = journals.filtered(lambda j: not latest.get(j) or latest[j] < limit)
+        if not stale:
+            return False
+        dates = [latest[journal] for journal in stale if latest.get(journal)]
+        if dates:
+            return self.env._(
+                "Payments after %(date)s are not in Odoo yet (%(journals)s): "
+                "import the bank statements before reminding.",
+                date=format_date(self.env, min(dates)),
+                journals=", ".join(stale.mapped("name")),
+            )
+        return self.env._(
+            "No bank transaction is in Odoo yet (%(journals)s): payments may "
+            "have arrived that a reminder would ask for again.",
+            journals=", ".join(stale.mapped("name")),
+        )
 
     @api.depends("line_ids.state")
     def _compute_counts(self):

@@ -24,6 +24,11 @@ class AccountDebtorRemindLine(models.TransientModel):
         help="What the debtor has to pay now: late items less credits.",
     )
     amount_credit = fields.Monetary(string="Credits")
+    amount_disputed = fields.Monetary(string="In Dispute")
+    amount_unmatched = fields.Monetary(
+        string="In the Bank",
+        help="Paid into the bank and not matched to its invoices yet.",
+    )
     state = fields.Selection(
         selection=[
             ("to_send", "To Send"),

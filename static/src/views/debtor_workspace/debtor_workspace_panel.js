@@ -190,7 +190,7 @@ export class DebtorWorkspacePanel extends Component {
     }
 
     entryIcon(entry) {
-        return entry.kind === "reminder" ? "fa-envelope" : "fa-pencil";
+        return { reminder: "fa-envelope", dispute: "fa-gavel" }[entry.kind] || "fa-pencil";
     }
 
     // -------------------------------------------------------------------------
@@ -236,6 +236,13 @@ export class DebtorWorkspacePanel extends Component {
         const action = invoice
             ? await this.orm.call("account.move", "action_debtor_add_note", [[invoice.id]])
             : await this.orm.call("account.debtor", "action_add_note", [[this.props.debtorId]]);
+        await this._doDialogAction(action);
+    }
+
+    async onOpenDispute() {
+        const action = await this.orm.call("account.move", "action_debtor_open_dispute", [
+            [this.selectedInvoice.id],
+        ]);
         await this._doDialogAction(action);
     }
 
