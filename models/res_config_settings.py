@@ -16,7 +16,7 @@ class ResConfigSettings(models.TransientModel):
     debtor_reminder_min_amount = fields.Monetary(
         related="company_id.debtor_reminder_min_amount",
         readonly=False,
-        currency_field="company_currency_id",
+        currency_field="currency_id",
     )
     debtor_bank_stale_days = fields.Integer(
         related="company_id.debtor_bank_stale_days", readonly=False

@@ -75,6 +75,7 @@ class TestDisputeAndGuards(DebtorCollectionCommon):
         self.assertEqual(dispute.dispute_state, "resolved")
         self.assertFalse(self.disputed.debtor_in_dispute)
         self.assertEqual(self._debtor(self.debtor_en).amount_overdue, 1000.0)
+        self.env.cr.precommit.run()  # the tracking is written at the commit
         tracked = dispute.message_ids.tracking_value_ids.filtered(
             lambda t: t.field_id.name == "dispute_state"
         )
