@@ -71,12 +71,16 @@ class TestDisputeAndGuards(DebtorCollectionCommon):
         self.assertEqual(entry["dispute_state"], "open")
         self.assertEqual(entry["dispute_reason"], self.reason.name)
         # resolved: chased again, and the resolution is in the entry's log
-        dispute.with_user(self.billing_user).action_resolve_dispute()
+        # (the common fixtures disable tracking: turn it back on)
+        self.env.cr.precommit.run()
+        dispute.with_user(self.billing_user).with_context(
+            tracking_disable=False, mail_notrack=False
+        ).action_resolve_dispute()
         self.assertEqual(dispute.dispute_state, "resolved")
         self.assertFalse(self.disputed.debtor_in_dispute)
         self.assertEqual(self._debtor(self.debtor_en).amount_overdue, 1000.0)
         self.env.cr.precommit.run()  # the tracking is written at the commit
-        tracked = dispute.message_ids.tracking_value_ids.filtered(
+        tracked = dispute.sudo().message_ids.tracking_value_ids.filtered(
             lambda t: t.field_id.name == "dispute_state"
         )
         self.assertEqual(tracked.new_value_char, "Resolved")
