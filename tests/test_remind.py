@@ -171,6 +171,42 @@ class TestDebtorRemind(DebtorCollectionCommon):
         mail_lv = mails.filtered(lambda m: m.mail_message_id == message_lv)
         self.assertEqual(mail_lv.recipient_ids, self.lv_accounting)
 
+    def test_email_in_lithuanian_and_estonian(self):
+        for code in ("lt_LT", "et_EE"):
+            self.env["res.lang"]._activate_lang(code)
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_debtor_collection"], ["lt_LT", "et_EE"], overwrite=True
+        )
+        debtor_lt = self._create_debtor("UAB Nemunas", "lt_LT", "ap@nemunas.example")
+        debtor_et = self._create_debtor("OÜ Puit", "et_EE", "ap@puit.example")
+        for debtor in debtor_lt | debtor_et:
+            self._create_invoice(
+                debtor,
+                1234.5,
+                "2026-05-01",
+                invoice_date="2026-04-01",
+                currency=self.eur,
+            )
+        self._send(self._wizard(debtor_lt | debtor_et))
+        message_lt = self._reminders(debtor_lt)
+        message_et = self._reminders(debtor_et)
+        self.assertEqual(
+            message_lt.subject,
+            "Mokėjimo priminimas: pradelstos sąskaitos faktūros – UAB Nemunas",
+        )
+        self.assertEqual(
+            message_et.subject, "Maksemeeldetuletus: tähtaja ületanud arved – OÜ Puit"
+        )
+        self.assertIn("Laba diena", message_lt.body)
+        self.assertIn("Sąskaitos faktūros data", message_lt.body)
+        self.assertIn("Tere", message_et.body)
+        self.assertIn("Arve kuupäev", message_et.body)
+        # each language's own formats, by Babel
+        for message in (message_lt, message_et):
+            self.assertIn("1&nbsp;234,50&nbsp;€", message.body)
+        self.assertIn("2026-05-01", message_lt.body)
+        self.assertIn("1. mai 2026", message_et.body)
+
     def test_archived_invoice_contact_not_a_recipient(self):
         self.lv_accounting.active = False
         wizard = self._wizard(self.debtor_lv)
