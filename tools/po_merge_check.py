@@ -30,6 +30,11 @@ from collections import Counter
 
 PLACEHOLDER_RE = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\{.*?\}\}", re.DOTALL)
 TAG_RE = re.compile(r"<[^<>]+>")
+# Attributes whose values are human text, translated with the term: a tag is
+# compared without their values.
+TRANSLATED_ATTRIBUTE_RE = re.compile(
+    r"""\b(title|alt|placeholder|aria-label|string|help)=("[^"]*"|'[^']*')"""
+)
 ESCAPES = {
     "n": "\n",
     "t": "\t",
@@ -172,7 +177,8 @@ def parse_po(path):
 
 def markup(text):
     """The placeholders and HTML tags of a text, each with its count."""
-    return Counter(PLACEHOLDER_RE.findall(text)), Counter(TAG_RE.findall(text))
+    tags = (TRANSLATED_ATTRIBUTE_RE.sub(r"\1=…", tag) for tag in TAG_RE.findall(text))
+    return Counter(PLACEHOLDER_RE.findall(text)), Counter(tags)
 
 
 def _diff(what, source, target):
