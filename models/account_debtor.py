@@ -59,7 +59,12 @@ class AccountDebtor(models.Model):
             "reconciled",
         ],
         "account.account": ["account_type"],
-        "res.partner": ["commercial_partner_id", "debtor_no_reminder", "user_id"],
+        "res.partner": [
+            "commercial_partner_id",
+            "debtor_collector_id",
+            "debtor_no_reminder",
+            "user_id",
+        ],
         "res.company": ["currency_id"],
         "account.debtor.correspondence": [
             "company_id",
@@ -94,6 +99,20 @@ class AccountDebtor(models.Model):
         string="Credits",
         readonly=True,
         help="Credit notes, payments and refunds not matched yet (negative).",
+    )
+    amount_not_due = fields.Monetary(
+        string="Not Due", readonly=True, help="Items due at or after the as-of date."
+    )
+    amount_1_30 = fields.Monetary(string="1-30 Days", readonly=True)
+    amount_31_60 = fields.Monetary(string="31-60 Days", readonly=True)
+    amount_61_90 = fields.Monetary(string="61-90 Days", readonly=True)
+    amount_over_90 = fields.Monetary(string="Over 90 Days", readonly=True)
+    collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        readonly=True,
+        help="Who collects from this customer: its collector in this company, "
+        "else its salesperson.",
     )
     amount_disputed = fields.Monetary(
         string="In Dispute",
@@ -167,6 +186,19 @@ class AccountDebtor(models.Model):
         ]
 
     @api.model
+    def _get_due_from_domain(self, date):
+        """Items due on or after ``date``: the complement of
+        ``_get_due_before_domain``, written out (negated, the date leaves
+        would drop the items without a due date: SQL's NULL logic)."""
+        return [
+            "|",
+            ("date_maturity", ">=", date),
+            "&",
+            ("date_maturity", "=", False),
+            ("date", ">=", date),
+        ]
+
+    @api.model
     def _get_credit_domain(self):
         """Credits: credit notes, payments and refunds not yet matched. The
         debtor can use them now, whatever their due date."""
@@ -200,6 +232,37 @@ class AccountDebtor(models.Model):
         return expression.OR(
             [self._get_credit_domain(), self._get_late_item_domain(as_of_date)]
         )
+
+    @api.model
+    def _get_ageing_buckets(self):
+        """The ageing columns: (field, fewest days late, most days late) by
+        each item's own due date, credits included, so that they add up to
+        ``amount_due``; ``None``: no bound."""
+        return [
+            ("amount_not_due", None, 0),
+            ("amount_1_30", 1, 30),
+            ("amount_31_60", 31, 60),
+            ("amount_61_90", 61, 90),
+            ("amount_over_90", 91, None),
+        ]
+
+    @api.model
+    def _get_ageing_bucket_domain(self, as_of_date, min_days, max_days):
+        """Items late by ``min_days`` to ``max_days`` days at the as-of date
+        (late by d days: due d days before it)."""
+        domain = []
+        if min_days is not None:
+            domain = self._get_due_before_domain(
+                as_of_date - timedelta(days=min_days - 1)
+            )
+        if max_days is not None:
+            domain = expression.AND(
+                [
+                    domain,
+                    self._get_due_from_domain(as_of_date - timedelta(days=max_days)),
+                ]
+            )
+        return domain
 
     @api.model
     def _get_debtor_item_domain(self, partners, company):
@@ -478,7 +541,8 @@ class AccountDebtor(models.Model):
                 AS invoice_count,
             COUNT(DISTINCT account_move_line.move_id) FILTER (WHERE %(late)s)
                 AS overdue_invoice_count,
-            MIN(%(due_date)s) FILTER (WHERE %(late)s) AS oldest_due_date
+            MIN(%(due_date)s) FILTER (WHERE %(late)s) AS oldest_due_date,
+            %(buckets)s
             """,
             overdue=self._item_condition(self._get_overdue_item_domain(as_of_date)),
             credit=self._item_condition(self._get_credit_domain()),
@@ -487,6 +551,16 @@ class AccountDebtor(models.Model):
             ),
             late=late,
             due_date=due_date,
+            buckets=SQL(", ").join(
+                SQL(
+                    "SUM(account_move_line.amount_residual) FILTER (WHERE %s) AS %s",
+                    self._item_condition(
+                        self._get_ageing_bucket_domain(as_of_date, low, high)
+                    ),
+                    SQL.identifier(name),
+                )
+                for name, low, high in self._get_ageing_buckets()
+            ),
         )
 
     @api.model
@@ -513,8 +587,17 @@ class AccountDebtor(models.Model):
             COALESCE(SUM(line_total.amount_disputed), 0) AS amount_disputed,
             SUM(line_total.invoice_count) AS invoice_count,
             SUM(line_total.overdue_invoice_count) AS overdue_invoice_count,
-            MIN(line_total.oldest_due_date) AS oldest_due_date
-            """
+            MIN(line_total.oldest_due_date) AS oldest_due_date,
+            %s
+            """,
+            SQL(", ").join(
+                SQL(
+                    "COALESCE(SUM(line_total.%s), 0) AS %s",
+                    SQL.identifier(name),
+                    SQL.identifier(name),
+                )
+                for name, _low, _high in self._get_ageing_buckets()
+            ),
         )
 
     @api.model
@@ -567,6 +650,15 @@ class AccountDebtor(models.Model):
             debtor.invoice_count,
             debtor.overdue_invoice_count,
             debtor.oldest_due_date,
+            debtor.amount_not_due,
+            debtor.amount_1_30,
+            debtor.amount_31_60,
+            debtor.amount_61_90,
+            debtor.amount_over_90,
+            COALESCE(
+                (partner.debtor_collector_id ->> debtor.company_id::text)::integer,
+                partner.user_id
+            ) AS collector_id,
             log.last_reminder_date,
             COALESCE(log.delivery_problem, FALSE) AS delivery_problem,
             log.promise_date,

@@ -211,6 +211,12 @@ class AccountDebtorCorrespondence(models.Model):
             else:
                 entry.delivery_state = "queued"
 
+    def _get_follow_up_user(self):
+        """Who follows this entry up: the debtor's collector, else the
+        entry's author."""
+        self.ensure_one()
+        return self.partner_id._get_debtor_collector(self.company_id) or self.user_id
+
     def _notify_delivery_problem(self):
         """Tell the collector that a reminder did not reach the debtor: an
         activity on the debtor, once per reminder."""
@@ -220,13 +226,13 @@ class AccountDebtorCorrespondence(models.Model):
             # sudo: see _sync_next_action_activity; the activity mirrors the
             # entry, whose state Odoo's mail notifications set
             # in the collector's language
-            collector_env = self.with_context(lang=entry.user_id.lang).env
+            collector_env = self.with_context(lang=entry._get_follow_up_user().lang).env
             states = dict(
                 self._fields["delivery_state"]._description_selection(collector_env)
             )
             activity = entry.partner_id.sudo().activity_schedule(
                 "account_debtor_collection.mail_activity_type_debtor_delivery_problem",
-                user_id=entry.user_id.id,
+                user_id=entry._get_follow_up_user().id,
                 summary=collector_env._(
                     "The reminder of %(date)s to %(debtor)s did not arrive: %(state)s",
                     date=format_date(collector_env, entry.date),
@@ -476,7 +482,10 @@ class AccountDebtorCorrespondence(models.Model):
         dated = self.filtered("next_action_date")
         for entry in dated.filtered("activity_id"):
             entry.activity_id.sudo().write(
-                {"date_deadline": entry.next_action_date, "user_id": entry.user_id.id}
+                {
+                    "date_deadline": entry.next_action_date,
+                    "user_id": entry._get_follow_up_user().id,
+                }
             )
         to_schedule = dated - dated.filtered("activity_id")
         if not to_schedule:
@@ -498,7 +507,7 @@ class AccountDebtorCorrespondence(models.Model):
             activity = entry.partner_id.sudo().activity_schedule(
                 "account_debtor_collection.mail_activity_type_debtor_followup",
                 date_deadline=entry.next_action_date,
-                user_id=entry.user_id.id,
+                user_id=entry._get_follow_up_user().id,
                 summary=self.env._(
                     "Follow up the debt of %(debtor)s", debtor=entry.partner_id.name
                 ),

@@ -17,6 +17,14 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice",
         help="Never send this customer payment reminders from this company.",
     )
+    debtor_collector_id = fields.Many2one(
+        "res.users",
+        string="Collector",
+        company_dependent=True,
+        groups="account.group_account_invoice,account.group_account_readonly",
+        help="Who collects from this customer in this company: the payment "
+        "reminders' follow-ups go to this user. Empty: the salesperson.",
+    )
     debtor_correspondence_ids = fields.One2many(
         "account.debtor.correspondence",
         "partner_id",
@@ -73,6 +81,13 @@ class ResPartner(models.Model):
             partner.debtor_reminder_table = reminder["table"]
             partner.debtor_reminder_date = reminder["date"]
             partner.debtor_reminder_move_ids = reminder["move_ids"]
+
+    def _get_debtor_collector(self, company):
+        """Who collects from this debtor in ``company``."""
+        self.ensure_one()
+        partner = self.commercial_partner_id.with_company(company).sudo()
+        # sudo: the collector is read for the follow-ups, whoever wrote them
+        return partner.debtor_collector_id or partner.user_id
 
     def action_open_debtor(self):
         """Open the collection overview of this customer in the current company."""
