@@ -229,7 +229,7 @@ class AccountDebtorReminderRun(models.Model):
                     failed=self.failed_count,
                 ),
                 "action_button": {
-                    "name": user_env._("Open"),
+                    "name": user_env._("Open the run"),
                     "action_name": user_env._("Reminder Runs"),
                     "model": self._name,
                     "res_ids": self.ids,
@@ -259,9 +259,14 @@ class AccountDebtorReminderRun(models.Model):
         )
 
     def _send_batch(self, lines):
-        """Check each debtor again, render its reminder, log it and post it;
-        each debtor in a savepoint of its own, so that one failing debtor is
-        reported on its line and the others are still sent."""
+        """Check each debtor again, render its reminder, log it and post it.
+
+        The batch is sent at once first: its log entries in one insert, its
+        messages posted one after the other, one flush. When anything fails
+        (a debtor reminded meanwhile, a message that cannot be posted), that
+        is undone and the batch is sent again debtor by debtor, each in a
+        savepoint of its own, so that one failing debtor is reported on its
+        line and the others are still sent."""
         self.ensure_one()
         env = self._get_sending_env()
         run = self.with_env(env)
@@ -283,60 +288,111 @@ class AccountDebtorReminderRun(models.Model):
             return
         partners = to_send.partner_id.with_env(env)
         recipients_by_partner = partners._get_debtor_reminder_recipients()
-        # Rendered for the whole batch at once (one query, one compilation per
-        # language); when that fails, each debtor is rendered on its own below,
-        # so that only the debtor at fault fails.
+        # Rendered for the whole batch at once (its figures in one query);
+        # when that fails, each debtor is rendered on its own below, so that
+        # only the debtor at fault fails.
         try:
             with self.env.cr.savepoint():
                 rendered = run._render_reminders(partners, template)
         except Exception as error:  # noqa: BLE001 - retried debtor by debtor
             _logger.info("Rendering a batch of reminders failed (%s)", error)
             rendered = {}
+        # What message_post would look up message by message, for the batch at
+        # once: the values are the same, the queries are one per batch.
+        company = env.company
+        alias_domains = partners._mail_get_alias_domains(default_company=company)
+        record_companies = partners._mail_get_companies(default=company)
+        reply_tos = partners._notify_get_reply_to(
+            default=self.author_id.email_formatted
+        )
         Correspondence = env["account.debtor.correspondence"].with_context(
             tracking_disable=True
         )
+        today = fields.Date.context_today(self)
+
+        def debtor_of(line):
+            # with the batch's prefetch: one query per field for all debtors
+            return line.partner_id.with_env(env).with_prefetch(partners._prefetch_ids)
+
+        def entry_values(partner):
+            return {
+                "partner_id": partner.id,
+                "company_id": self.company_id.id,
+                "kind": "reminder",
+                "date": today,
+                "user_id": self.user_id.id,
+                "move_ids": [Command.set(partner.debtor_reminder_move_ids.ids)],
+                "recipient_ids": [Command.set(recipients_by_partner[partner][0].ids)],
+            }
+
+        def post(partner):
+            subject, body, attachments = (
+                rendered.get(partner.id)
+                or (
+                    # alone: what fails for this debtor fails for it only
+                    run._render_reminders(partner.with_prefetch(), template)[partner.id]
+                )
+            )
+            return partner.message_post(
+                body=body,
+                subject=subject,
+                partner_ids=recipients_by_partner[partner][0].ids,
+                message_type="comment",
+                subtype_xmlid="mail.mt_comment",
+                email_layout_xmlid="mail.mail_notification_light",
+                attachments=attachments,
+                email_add_signature=False,
+                author_id=self.author_id.id,
+                email_from=self.author_id.email_formatted,
+                record_name=partner.display_name,
+                record_alias_domain_id=alias_domains[partner.id].id,
+                record_company_id=record_companies[partner.id].id,
+                reply_to=reply_tos[partner.id],
+            )
+
+        def sent_values(partner, entry):
+            return {
+                "state": "sent",
+                "correspondence_id": entry.id,
+                "message": user_env._(
+                    "Sent to %(emails)s. Overdue invoices: %(count)s.",
+                    count=len(entry.move_ids),
+                    emails=", ".join(recipients_by_partner[partner][0].mapped("email")),
+                ),
+            }
+
+        if len(rendered) == len(partners):
+            try:
+                # the savepoint flushes it all when it closes: a failure to
+                # write (the unique index) is a failure of the batch too
+                with self.env.cr.savepoint():
+                    entries = Correspondence.create(
+                        [entry_values(debtor_of(line)) for line in to_send]
+                    )
+                    messages = [post(debtor_of(line)) for line in to_send]
+                    # linked once all are posted: each message's notifications
+                    # would flush the links made before it, one by one
+                    for line, entry, message in zip(
+                        to_send, entries, messages, strict=True
+                    ):
+                        entry.mail_message_id = message
+                        line.write(sent_values(debtor_of(line), entry))
+            except Exception as error:  # noqa: BLE001 - sent debtor by debtor
+                _logger.info(
+                    "Sending a batch of reminders at once failed (%s): "
+                    "sending debtor by debtor",
+                    error,
+                )
+            else:
+                to_send = to_send.browse()
         for line in to_send:
-            partner = partners.browse(line.partner_id.id)
-            recipients = recipients_by_partner[partner][0]
+            partner = debtor_of(line)
             try:
                 with self.env.cr.savepoint():
-                    subject, body, attachments = (
-                        rendered.get(partner.id)
-                        or (
-                            # alone: what fails for this debtor fails for it only
-                            run._render_reminders(partner.with_prefetch(), template)[
-                                partner.id
-                            ]
-                        )
-                    )
-                    entry = Correspondence.create(
-                        {
-                            "partner_id": partner.id,
-                            "company_id": self.company_id.id,
-                            "kind": "reminder",
-                            "date": fields.Date.context_today(self),
-                            "user_id": self.user_id.id,
-                            "move_ids": [
-                                Command.set(partner.debtor_reminder_move_ids.ids)
-                            ],
-                            "recipient_ids": [Command.set(recipients.ids)],
-                        }
-                    )
+                    entry = Correspondence.create(entry_values(partner))
                     # insert now: the unique index refuses a second reminder
                     entry.flush_recordset()
-                    message = partner.message_post(
-                        body=body,
-                        subject=subject,
-                        partner_ids=recipients.ids,
-                        message_type="comment",
-                        subtype_xmlid="mail.mt_comment",
-                        email_layout_xmlid="mail.mail_notification_light",
-                        attachments=attachments,
-                        email_add_signature=False,
-                        author_id=self.author_id.id,
-                        email_from=self.author_id.email_formatted,
-                    )
-                    entry.mail_message_id = message
+                    entry.mail_message_id = post(partner)
                     env.flush_all()
             except pg_errors.UniqueViolation:
                 line.write(
@@ -356,17 +412,7 @@ class AccountDebtorReminderRun(models.Model):
                     }
                 )
             else:
-                line.write(
-                    {
-                        "state": "sent",
-                        "correspondence_id": entry.id,
-                        "message": user_env._(
-                            "Sent to %(emails)s. Overdue invoices: %(count)s.",
-                            count=len(entry.move_ids),
-                            emails=", ".join(recipients.mapped("email")),
-                        ),
-                    }
-                )
+                line.write(sent_values(partner, entry))
         # the queue sends the e-mails: wake it up rather than wait for it
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
