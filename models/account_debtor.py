@@ -109,7 +109,6 @@ class AccountDebtor(models.Model):
     amount_over_90 = fields.Monetary(string="Over 90 Days", readonly=True)
     collector_id = fields.Many2one(
         "res.users",
-        string="Collector",
         readonly=True,
         help="Who collects from this customer: its collector in this company, "
         "else its salesperson.",

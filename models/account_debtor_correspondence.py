@@ -110,7 +110,6 @@ class AccountDebtorCorrespondence(models.Model):
     )
     dispute_reason_id = fields.Many2one(
         "account.debtor.dispute.reason",
-        string="Dispute Reason",
         tracking=True,
         domain="['|', ('company_id', '=', False), ('company_id', '=', company_id)]",
     )
