@@ -51,18 +51,21 @@ LANGS = ("en_US", "lv_LV", "de_DE")
 HISTORY_DAYS = 30
 # the web client asks for one more than its count limit
 WEB_COUNT_LIMIT = 10001
+# debtors per call of the addon's scheduled action (its REMINDER_BATCH_SIZE)
+REMINDER_BATCH_SIZE = 100
 
 TARGETS = {
     # operation: (seconds, label)
     "overview": (0.3, "< 300 ms"),
     "select": (2.0, "< 2 s"),
-    "send": (60.0, "< 60 s"),
+    "send": (15.0, "< 15 s"),
     "panel": (0.3, "< 300 ms"),
+    "partner": (0.02, "< 20 ms"),
 }
-OPERATIONS = ("overview", "select", "send", "panel")
+OPERATIONS = ("overview", "select", "send", "panel", "partner")
 # sending first: its memory is measured before other operations (the peer's
 # selection above all) leave the process bigger than any sending needs
-MEASURE_ORDER = ("send", "overview", "select", "panel")
+MEASURE_ORDER = ("send", "overview", "select", "panel", "partner")
 
 
 # ------------------------------------------------------------------ odoo --
@@ -842,6 +845,7 @@ class Ours(Side):
         self.debtor_id = (
             self.big_partner_id << DEBTOR_ID_COMPANY_BITS
         ) + self.company_id
+        self.specs["partner"] = view_spec(env, "res.partner", "form")
 
     def overview(self, env):
         result = env["account.debtor"].web_search_read(
@@ -872,6 +876,12 @@ class Ours(Side):
         }
 
     def send(self, env, partner_ids=None):
+        """The wizard's Send queues a run; the scheduled action sends it, one
+        batch a call, as its user (root), until no debtor is left to send.
+        Each batch ends as a commit would end it (flushed, caches dropped),
+        so that a batch sees no more of the others than in a real run."""
+        from odoo import SUPERUSER_ID, api
+
         partner_ids = partner_ids or self.remind_ids
         mails = self.mail_count(env)
         t0 = time.perf_counter()
@@ -880,12 +890,48 @@ class Ours(Side):
         opened = time.perf_counter() - t0
         wizard.action_send()
         env.flush_all()
-        wizard.web_read(self.specs["wizard"])
+        queued = time.perf_counter() - t0 - opened
+        run_id = wizard.run_id.id
+        cron = env.ref(f"{ADDON}.ir_cron_debtor_reminder_run")
+        progress = (
+            env["ir.cron.progress"]
+            .sudo()
+            .create({"cron_id": cron.id, "done": 0, "remaining": 0})
+        )
+        # the cron's environment: its user, no context but its progress
+        cron_env = api.Environment(
+            env.cr, SUPERUSER_ID, {"ir_cron_progress_id": progress.id}
+        )
+        Line = cron_env["account.debtor.reminder.run.line"]
+        to_send = [("run_id", "=", run_id), ("state", "=", "to_send")]
+        batches = []
+        # bounded: the run's batches, and a few more to see it stop
+        for _ in range(len(partner_ids) // REMINDER_BATCH_SIZE + 5):
+            if not Line.search_count(to_send):
+                break
+            t1 = time.perf_counter()
+            cron_env["account.debtor.reminder.run"]._cron_send_runs()
+            cron_env.flush_all()
+            batches.append(time.perf_counter() - t1)
+            cron_env.invalidate_all()
+        processed = sum(batches)
+        run = env["account.debtor.reminder.run"].browse(run_id)
+        env.invalidate_all()
         return {
             "debtors": len(partner_ids),
-            "sent": wizard.sent_count,
+            "sent": run.sent_count,
+            "skipped": run.skipped_count,
+            "failed": run.failed_count,
+            "to_send": run.to_send_count,
+            "state": run.state,
             "mails": self.mail_count(env) - mails,
             "open_s": round(opened, 3),
+            "queue_s": round(queued, 3),
+            "batches": len(batches),
+            "batch_s": [round(seconds, 3) for seconds in batches],
+            "debtors_per_s": round(run.sent_count / processed, 1)
+            if processed
+            else None,
         }
 
     def panel(self, env):
@@ -906,13 +952,37 @@ class Ours(Side):
             "entries": len(values["correspondence_ids"]),
         }
 
+    def partner(self, env):
+        """The big debtor's form as it opens, and its amount overdue alone:
+        the time measured is the field's (what this addon adds to the form),
+        the whole form's is in the details."""
+        partner = env["res.partner"].browse(self.big_partner_id)
+        t0 = time.perf_counter()
+        [form] = partner.web_read(self.specs["partner"])
+        form_s = time.perf_counter() - t0
+        env.invalidate_all()
+        [values] = partner.web_read({"debtor_amount_overdue": {}})
+        assert form["debtor_amount_overdue"] == values["debtor_amount_overdue"]
+        return {
+            "overdue": values["debtor_amount_overdue"],
+            "form_fields": len(self.specs["partner"]),
+            "form_ms": round(form_s * 1000, 1),
+            # run_once times the field's read only
+            "untimed_s": form_s,
+        }
+
     def describe(self):
         return {
             "overview": "account.debtor web_search_read, overdue filter, "
             "80 rows + count",
             "select": "account.debtor.remind create + action_select_overdue "
             "+ form read",
-            "send": "wizard create with the debtors (check lines) + action_send",
+            "send": "wizard create with the debtors (check lines) + action_send "
+            "(queues the run) + _cron_send_runs as root, batch after batch, "
+            "until none is left to send",
+            "partner": "res.partner web_read of the big debtor's "
+            "debtor_amount_overdue, after a web_read with the form's fields "
+            "(its time in form_ms)",
             "panel": (
                 "account.debtor.get_workspace_panel (40 invoices + 40 log entries)"
                 if self.panel_method
@@ -1057,7 +1127,7 @@ def run_once(registry, param, side, op, profile=None, **kwargs):
         t0 = time.perf_counter()
         details = getattr(side, op)(env, **kwargs)
         env.flush_all()
-        seconds = time.perf_counter() - t0
+        seconds = time.perf_counter() - t0 - details.pop("untimed_s", 0)
         if profile:
             profile.disable()
         return {
@@ -1107,8 +1177,8 @@ def measure(args):
         )
     budget = args.budget if args.side == "peer" else None
     for op in MEASURE_ORDER:
-        if args.only and op not in args.only:
-            continue
+        if (args.only and op not in args.only) or not hasattr(side, op):
+            continue  # the peer has no partner form of its own
         _logger.info("%s: %s ...", args.side, op)
         data = {}
         if op == "send":
@@ -1203,6 +1273,216 @@ def profile_op(args, registry, param, side, op):
     _logger.info("  profile: %s.prof (.txt)", path)
 
 
+# --------------------------------------------------------------- workers --
+class JsonRpc:
+    """The web client's JSON-RPC, with its session cookie; 127.0.0.1 only."""
+
+    def __init__(self, url, timeout):
+        import http.cookiejar
+        import urllib.parse
+        import urllib.request
+
+        host = urllib.parse.urlsplit(url).hostname
+        if host != "127.0.0.1":
+            raise SystemExit(f"the workers run talks to 127.0.0.1 only, not {host}")
+        self.url = url.rstrip("/")
+        self.timeout = timeout
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+            # no proxy from the environment: straight to the local server
+            urllib.request.ProxyHandler({}),
+        )
+        self.calls = 0
+
+    def post(self, path, params):
+        import urllib.request
+
+        self.calls += 1
+        payload = {"jsonrpc": "2.0", "method": "call", "id": self.calls}
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps({**payload, "params": params}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with self.opener.open(request, timeout=self.timeout) as response:
+            answer = json.load(response)
+        if answer.get("error"):
+            error = answer["error"]
+            message = error.get("data", {}).get("message") or error.get("message")
+            raise RuntimeError(f"{path}: {message}")
+        return answer["result"]
+
+    def call(self, model, method, *args, **kwargs):
+        return self.post(
+            f"/web/dataset/call_kw/{model}/{method}",
+            {"model": model, "method": method, "args": list(args), "kwargs": kwargs},
+        )
+
+
+def worker_pids(log_path):
+    """The live workers of the server, by kind, from the lines its workers
+    log when they start (``Worker WorkerCron (1234) alive``)."""
+    pids = {}
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as log:
+            for line in log:
+                found = re.search(r"Worker (Worker\w+) \((\d+)\) alive", line)
+                if found:
+                    pids[int(found.group(2))] = found.group(1)
+    except OSError:
+        return {}
+    return {pid: kind for pid, kind in pids.items() if os.path.exists(f"/proc/{pid}")}
+
+
+def worker_kills(log_path):
+    """The lines of the server's log saying it killed a worker."""
+    try:
+        with open(log_path, encoding="utf-8", errors="replace") as log:
+            return [
+                re.sub(
+                    r" \(\d+\)", "", line.split(" odoo.service.server: ", 1)[-1]
+                ).strip()
+                for line in log
+                if re.search(
+                    r"timeout after \d+s|CPU time limit \(\d+\) reached|memory limit",
+                    line,
+                )
+            ]
+    except OSError:
+        return []
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return None
+
+
+def workers_run(args):
+    """Through the web client's JSON-RPC, as admin, on a server in workers
+    mode: open the reminder wizard, select all overdue, Send (timed), then
+    wait for the scheduled action to send the run, sampling the workers'
+    memory; every line must end sent, skipped or failed."""
+    rpc = JsonRpc(args.url, timeout=args.request_timeout)
+    result = {"load_before": os.getloadavg()[0], "samples": []}
+    session = rpc.post(
+        "/web/session/authenticate",
+        {"db": args.db, "login": args.login, "password": args.password},
+    )
+    param = json.loads(
+        rpc.call("ir.config_parameter", "get_param", SCALE_PARAM) or "{}"
+    )
+    if not param:
+        raise SystemExit(f"{args.db} was not built by tools/benchmark")
+    company_id = param["company_id"]
+    result["param"] = {k: v for k, v in param.items() if k != "remind_partner_ids"}
+    context = dict(session["user_context"], allowed_company_ids=[company_id])
+    spec = {"line_ids": {"fields": {"state": {}}}, "send_count": {}, "run_id": {}}
+    t0 = time.perf_counter()
+    [wizard] = rpc.call(
+        "account.debtor.remind",
+        "web_save",
+        [],
+        {"company_id": company_id},
+        specification={"send_count": {}},
+        context=context,
+    )
+    result["open_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    rpc.call(
+        "account.debtor.remind",
+        "action_select_overdue",
+        [wizard["id"]],
+        context=context,
+    )
+    [form] = rpc.call(
+        "account.debtor.remind", "web_read", [wizard["id"]], spec, context=context
+    )
+    result["select_s"] = time.perf_counter() - t0
+    result["selected"] = len(form["line_ids"])
+    result["to_send"] = form["send_count"]
+    _logger.info(
+        "wizard: %s debtors selected, %s to send (%.2f s)",
+        result["selected"],
+        result["to_send"],
+        result["select_s"],
+    )
+    t0 = time.perf_counter()
+    action = rpc.call(
+        "account.debtor.remind", "action_send", [wizard["id"]], context=context
+    )
+    result["send_s"] = time.perf_counter() - t0
+    result["send_action"] = action.get("tag")
+    [form] = rpc.call(
+        "account.debtor.remind", "web_read", [wizard["id"]], spec, context=context
+    )
+    run_id = form["run_id"]
+    _logger.info("Send returned in %.3f s: run %s", result["send_s"], run_id)
+    fields_ = ["state", "line_count", "to_send_count", "sent_count"]
+    fields_ += ["skipped_count", "failed_count"]
+    started = time.monotonic()
+    deadline = started + args.max_wait
+    run = {}
+    while time.monotonic() < deadline:
+        [run] = rpc.call(
+            "account.debtor.reminder.run", "read", [run_id], fields_, context=context
+        )
+        workers = worker_pids(args.server_log)
+        sample = {
+            "t": round(time.monotonic() - started, 1),
+            "to_send": run["to_send_count"],
+            "rss_kb": {
+                f"{kind} {pid}": rss_kb(pid) for pid, kind in sorted(workers.items())
+            },
+        }
+        result["samples"].append(sample)
+        _logger.info(
+            "  %5.0f s: %s, %s to send; RSS %s",
+            sample["t"],
+            run["state"],
+            run["to_send_count"],
+            ", ".join(f"{name}: {fmt_mb(kb)}" for name, kb in sample["rss_kb"].items()),
+        )
+        if run["state"] == "done":
+            break
+        time.sleep(args.poll)
+    result["run_s"] = time.monotonic() - started
+    result["run"] = run
+    # every line ends sent, skipped or failed: none is left to send
+    groups = rpc.call(
+        "account.debtor.reminder.run.line",
+        "read_group",
+        [("run_id", "=", run_id)],
+        ["state"],
+        ["state"],
+        context=context,
+    )
+    result["line_states"] = {group["state"]: group["state_count"] for group in groups}
+    result["complete"] = run.get("state") == "done" and not result["line_states"].get(
+        "to_send"
+    )
+    result["load_after"] = os.getloadavg()[0]
+    # workers the server killed for their time limits (the cron worker runs
+    # every job that is due, the mail queue's too, within its one limit)
+    result["kills"] = worker_kills(args.server_log)
+    _logger.info(
+        "run %s: %s in %.0f s, lines %s",
+        run_id,
+        run.get("state"),
+        result["run_s"],
+        result["line_states"],
+    )
+    with open(args.out, "w", encoding="utf-8") as out:
+        json.dump(result, out, indent=1)
+    if not result["complete"]:
+        raise SystemExit(f"the run did not finish within {args.max_wait} s")
+
+
 # ---------------------------------------------------------------- report --
 def machine_info():
     cpu = platform.processor() or "unknown CPU"
@@ -1271,10 +1551,10 @@ from PyPI, installed into the benchmark database only). It is not part of
 `tools/test`; it needs Odoo 18 and PostgreSQL as `tools/test` does, and PyPI
 (or a wheel cached by an earlier run) for the peer.
 
-    tools/benchmark                # default scale, writes this file (~22 min,
+    tools/benchmark                # default scale, writes this file (~35 min,
                                    # 12 of them for one run of the peer's selection)
     tools/benchmark --quick        # smoke run: 500 debtors (~5 min)
-    tools/benchmark --debtors 20000 --runs 5 --output /tmp/big.md
+    tools/benchmark --debtors 20000 --workers-only --output /tmp/big.md
     tools/benchmark --help         # every option (scale, runs, peer budget, ...)
 
 What it does:
@@ -1302,7 +1582,21 @@ What it does:
    over its RSS before sending, after a warm-up. "No growth beyond a batch"
    compares the reminder set with a run of two of the addon's batches
    (200 debtors): PASS when it needs at most 1.5 times as much + 16 MB.
-5. Writes the section below (this file) and prints it.
+5. Sending is what the addon does since reminder runs: the wizard's Send
+   queues a run, then the scheduled action's method `_cron_send_runs()` is
+   called as its user (root) batch after batch until no debtor is left to
+   send, each batch ended as its commit would end it (flushed, caches
+   dropped). The time is the whole (open, Send, every batch); the split, the
+   time per batch and the debtors per second are given below the table.
+6. Workers mode: a copy of the database is served by Odoo with `--workers 2
+   --max-cron-threads 1` and the default time limits, on 127.0.0.1 only, its
+   SMTP a local sink (tools/smtp_sink.py). Through JSON-RPC, as admin: the
+   reminder wizard, Select All Overdue, Send (timed: it must return in under
+   2 s), then the run's state is polled until it is done (at most
+   `--workers-wait` seconds), sampling the RSS of every worker. Every line
+   must end sent, skipped or failed. The server is stopped and the copy
+   dropped at the end.
+7. Writes the section below (this file) and prints it.
 
 The peer is set up as close to ours as it allows: no PDF attached to its
 e-mails (ours attaches none by default), its "mass" interface, its default
@@ -1327,7 +1621,14 @@ def report(args):
     # with one side only (tools/benchmark --sides), its rows only
     ours = sides.get("ours") or {"side": "ours", "operations": {}, "describe": {}}
     peer = sides.get("peer")
-    param = (sides.get("ours") or peer)["param"]
+    workers = None
+    if args.workers:
+        with open(args.workers, encoding="utf-8") as data:
+            workers = json.load(data)
+    if not (sides or workers):
+        raise SystemExit("nothing to report: no results given")
+    # with the workers run only (tools/benchmark --workers-only), its section
+    param = (sides.get("ours") or peer or workers)["param"]
     scale = param["scale"]
     rows = []
     misses = []
@@ -1368,7 +1669,9 @@ def report(args):
         ">= 2x",
         "Runs (ours / peer)",
     ]
-    table = markdown_table(headers, rows)
+    table = (
+        markdown_table(headers, rows) if rows else "No operation measured in-process."
+    )
     facts = [
         f"- Date: {datetime.now().strftime('%Y-%m-%d %H:%M')}",
         f"- Machine: {machine_info()}",
@@ -1406,16 +1709,122 @@ def report(args):
             )
             last = data["runs"][-1]["details"]
             details.append(f"- {side['side']} {op}: {runs}; {last}")
+    if send and "batch_s" in send["runs"][-1]["details"]:
+        details[0:0] = ["", *sending_lines(send)]
     verdict = (
         ["", "Missed targets:", ""] + [f"- {miss}" for miss in misses]
         if misses
         else ["", "Every target is met."]
     )
+    if workers:
+        details += ["", *workers_lines(workers, misses)]
+        verdict = (
+            ["", "Missed targets:", ""] + [f"- {miss}" for miss in misses]
+            if misses
+            else ["", "Every target is met."]
+        )
     body = "\n".join(["## Latest run", "", *facts, "", table, *verdict, *details, ""])
     print(body)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as out:
             out.write(HEADER + body)
+
+
+def sending_lines(send):
+    """Ours' sending split: the wizard (open, Send) and the run's batches."""
+    runs = send["runs"]
+    batches = [seconds for run in runs for seconds in run["details"]["batch_s"]]
+    last = runs[-1]["details"]
+    rates = [run["details"]["debtors_per_s"] for run in runs]
+    return [
+        "Sending, ours (every run): the wizard opens in "
+        + ", ".join(fmt_seconds(run["details"]["open_s"]) for run in runs)
+        + "; Send (queues the run) returns in "
+        + ", ".join(fmt_seconds(run["details"]["queue_s"]) for run in runs)
+        + f"; the run then takes {last['batches']} calls of the scheduled action "
+        f"({REMINDER_BATCH_SIZE} debtors each): median "
+        f"{fmt_seconds(statistics.median(batches))} per batch "
+        f"(min {fmt_seconds(min(batches))}, max {fmt_seconds(max(batches))}), "
+        f"{statistics.median(rates):.0f} debtors per second (median of the runs; "
+        f"{', '.join(f'{rate:.0f}' for rate in rates)}). Outcome: "
+        f"{last['sent']} sent, {last['skipped']} skipped, {last['failed']} failed, "
+        f"{last['to_send']} left to send.",
+    ]
+
+
+WORKERS_SEND_TARGET = 2.0  # seconds for the wizard's Send to return
+
+
+def workers_lines(workers, misses):
+    """The section of the run in workers mode, through JSON-RPC."""
+    run = workers["run"]
+    ok = workers["send_s"] < WORKERS_SEND_TARGET
+    if not ok:
+        misses.append(
+            f"workers: Send returned in {fmt_seconds(workers['send_s'])} "
+            f"(target < {WORKERS_SEND_TARGET:.0f} s)"
+        )
+    if not workers["complete"]:
+        misses.append("workers: the run did not finish, or left debtors to send")
+    scale = workers["param"]["scale"]
+    sent = run.get("sent_count") or 0
+    lines = [
+        "### In workers mode, through JSON-RPC",
+        "",
+        f"A server with `--workers 2 --max-cron-threads 1` and the default time "
+        f"limits (60 s CPU, 120 s real), on 127.0.0.1, its SMTP a local sink; "
+        f"a copy of the database ({scale['debtors']:,} debtors). As admin: open "
+        f"the reminder wizard, Select All Overdue, Send; then the scheduled "
+        f"action sends the run while its state is polled every few seconds.",
+        "",
+        f"- Select All Overdue: {workers['selected']:,} debtors, "
+        f"{workers['to_send']:,} to send, in {fmt_seconds(workers['select_s'])}",
+        f"- Send returned in {fmt_seconds(workers['send_s'])} (target < "
+        f"{WORKERS_SEND_TARGET:.0f} s: {'PASS' if ok else 'MISS'})",
+        f"- The run: {run.get('state')} after {workers['run_s']:.0f} s; "
+        f"{sent:,} sent, {run.get('skipped_count', 0):,} skipped, "
+        f"{run.get('failed_count', 0):,} failed, {run.get('to_send_count', 0):,} "
+        f"left to send ({'PASS' if workers['complete'] else 'MISS'}); "
+        f"{sent / workers['run_s']:.1f} debtors per second"
+        if workers["run_s"]
+        else "- The run: no time measured",
+        f"- Load average (1 min): {workers['load_before']:.1f} before, "
+        f"{workers['load_after']:.1f} after",
+        "- Memory (RSS) of each worker over the run, first / max / last "
+        "sample: "
+        + "; ".join(
+            f"{name}: {fmt_mb(series[0])} / {fmt_mb(max(series))} / "
+            f"{fmt_mb(series[-1])}"
+            for name, series in worker_series(workers["samples"]).items()
+        ),
+    ]
+    kills = workers.get("kills") or []
+    lines.append(
+        f"- Workers killed by the server's limits during the run: {len(kills)}"
+        + (f" ({'; '.join(sorted(set(kills)))})" if kills else "")
+    )
+    cron = [
+        (sample["t"], kb)
+        for sample in workers["samples"]
+        for name, kb in sample["rss_kb"].items()
+        if name.startswith("WorkerCron") and kb
+    ]
+    if cron:
+        step = max(len(cron) // 12, 1)
+        lines.append(
+            "- The cron worker's RSS during the run (seconds: MB): "
+            + ", ".join(f"{t:.0f}: {kb / 1024:.0f}" for t, kb in cron[::step])
+        )
+    return lines
+
+
+def worker_series(samples):
+    series = {}
+    for sample in samples:
+        for name, kb in sample["rss_kb"].items():
+            if kb:
+                series.setdefault(name, []).append(kb)
+    return series
 
 
 def memory_row(mine, theirs, misses):
@@ -1458,6 +1867,7 @@ OP_LABELS = {
     "select": "Select all overdue (+ check lines)",
     "send": "Open the wizard and send reminders to {remind:,} debtors",
     "panel": "One debtor's invoices and log ({big_items:,} open invoices)",
+    "partner": "The big debtor's partner form: its amount overdue",
 }
 
 
@@ -1492,8 +1902,18 @@ def main():
     measure_cmd.add_argument("--only", nargs="*", choices=OPERATIONS)
     measure_cmd.add_argument("--profile-dir")
     measure_cmd.add_argument("--out", required=True)
+    workers_cmd = sub.add_parser("workers")
+    workers_cmd.add_argument("--url", required=True)
+    workers_cmd.add_argument("--db", required=True)
+    workers_cmd.add_argument("--login", default="admin")
+    workers_cmd.add_argument("--password", default="admin")
+    workers_cmd.add_argument("--server-log", required=True)
+    workers_cmd.add_argument("--poll", type=float, default=5)
+    workers_cmd.add_argument("--max-wait", type=float, default=1800)
+    workers_cmd.add_argument("--request-timeout", type=float, default=300)
+    workers_cmd.add_argument("--out", required=True)
     report_cmd = sub.add_parser("report")
-    report_cmd.add_argument("results", nargs="+")
+    report_cmd.add_argument("results", nargs="*")
     report_cmd.add_argument("--markdown")
     report_cmd.add_argument(
         "--repo", default=os.path.dirname(os.path.dirname(__file__))
@@ -1501,9 +1921,14 @@ def main():
     report_cmd.add_argument("--odoo-version")
     report_cmd.add_argument("--pg-version")
     report_cmd.add_argument("--note")
+    report_cmd.add_argument("--workers", help="the result of the workers run")
     args = parser.parse_args()
     if args.command == "report":
         report(args)
+        return
+    if args.command == "workers":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+        workers_run(args)
         return
     import_odoo(args.odoo_src)
     {"build": build, "measure": measure}[args.command](args)
