@@ -226,31 +226,26 @@ class AccountDebtorRemind(models.TransientModel):
         }
 
     def _create_run(self, author, scheduled=False):
-        """The run of this sending: every line of the preview, checked again
-        now; the skipped ones keep their reason."""
+        """The run of this sending: every line of the preview, as shown (each
+        batch of the run checks its debtors again before sending); the skipped
+        ones keep their reason."""
         self.ensure_one()
-        checks = self.env["account.debtor"]._get_reminder_checks(
-            self.partner_ids, self.company_id, self.date, self.force
-        )
         return self.env["account.debtor.reminder.run"]._create_run(
             self.company_id,
             self.date,
             author,
             [
                 {
-                    key: check[key]
-                    for key in (
-                        "partner_id",
-                        "recipients",
-                        "lang",
-                        "overdue_count",
-                        "currency_id",
-                        "amount_overdue",
-                        "state",
-                        "message",
-                    )
+                    "partner_id": line.partner_id.id,
+                    "recipients": line.recipients,
+                    "lang": line.lang,
+                    "overdue_count": line.overdue_count,
+                    "currency_id": line.currency_id.id,
+                    "amount_overdue": line.amount_overdue,
+                    "state": line.state,
+                    "message": line.message,
                 }
-                for check in checks.values()
+                for line in self.line_ids
             ],
             force=self.force,
             scheduled=scheduled,
