@@ -178,7 +178,9 @@ class AccountDebtorCorrespondence(models.Model):
         for entry in self:
             if not entry.promise_date:
                 entry.promise_state = False
-            elif all(
+            # a promise about no invoice (the debtor had none unpaid) is not
+            # kept by that: it is judged by its date alone
+            elif entry.move_ids and all(
                 move.payment_state in ("paid", "in_payment", "reversed")
                 for move in entry.move_ids
             ):

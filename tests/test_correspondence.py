@@ -89,6 +89,14 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
         )
         self.assertEqual(note.move_ids, self.invoice | self.invoice_2)
 
+    def test_promise_without_invoices_is_not_kept_at_once(self):
+        nothing_unpaid = self._create_debtor("Paid Up Ltd", "en_US", "ap@paid.example")
+        promise = self.Log.create(
+            {"partner_id": nothing_unpaid.id, "promise_date": "2026-06-20"}
+        )
+        self.assertFalse(promise.move_ids)
+        self.assertEqual(promise.promise_state, "pending")
+
     def test_promise_kept(self):
         note = self.Log.create(
             {
