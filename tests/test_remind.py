@@ -237,7 +237,8 @@ class TestDebtorRemind(DebtorCollectionCommon):
         body = self._reminders(self.debtor_lv).body
         self.assertIn(f"/my/invoices/{self.invoice_lv.id}?", body)
         self.assertNotIn(f"/my/invoices/{other.id}?", body)
-        self.assertNotIn("555", body)
+        # its amount, as the e-mail would format it (not a port number)
+        self.assertNotIn("555,00", body)
 
     def test_log_entry_and_dates_after_sending(self):
         wizard = self._wizard(self.debtor_lv)
