@@ -303,4 +303,4 @@ class TestDebtorRules(DebtorCollectionCommon):
         wizard.force = True
         run = self._send(wizard)
         self.assertNotIn("(s)", run.line_ids.message)
-        self.assertIn("4", run.line_ids.message)
+        self.assertIn(": 4.", run.line_ids.message)
