@@ -96,15 +96,11 @@ class AccountDebtorReminderRun(models.Model):
             [("run_id", "in", self.ids)], ["run_id", "state"], ["__count"]
         )
         counts = {(run.id, state): count for run, state, count in groups}
+        states = ("to_send", "sent", "skipped", "failed")
         for run in self:
-            for state in ("to_send", "sent", "skipped", "failed"):
-                run[f"{state}_count" if state != "skipped" else "skipped_count"] = (
-                    counts.get((run.id, state), 0)
-                )
-            run.line_count = sum(
-                counts.get((run.id, state), 0)
-                for state in ("to_send", "sent", "skipped", "failed")
-            )
+            for state in states:
+                run[f"{state}_count"] = counts.get((run.id, state), 0)
+            run.line_count = sum(counts.get((run.id, state), 0) for state in states)
             run.progress = (
                 100.0 * (run.line_count - run.to_send_count) / run.line_count
                 if run.line_count

@@ -1,13 +1,17 @@
 from odoo import models
 
 PROBLEM_STATES = ("bounced", "failed")
+# the notification statuses that give a reminder one of those states
+PROBLEM_STATUSES = ("bounce", "exception", "canceled")
 
 
 class MailNotification(models.Model):
     _inherit = "mail.notification"
 
     def write(self, vals):
-        if "notification_status" not in vals:
+        # the mail queue writes every notification it sends: only a bounce or
+        # a failure asks for the reminders involved
+        if vals.get("notification_status") not in PROBLEM_STATUSES:
             return super().write(vals)
         # sudo: the mail queue and the bounce handling write notifications of
         # any message; this only reads which reminders they belong to

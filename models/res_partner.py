@@ -206,16 +206,14 @@ class ResPartner(models.Model):
         balance = sum(lines.mapped("amount_residual"))
         amount_to_pay = balance if all_open else Debtor._get_amount_overdue(balance)
         currencies = sorted(totals, key=lambda currency: currency.name)
+        # what the debtor is asked to pay: the moves of its items to pay
+        due_moves = lines.filtered(lambda line: line.amount_residual > 0).move_id
         values = {
             "date": format_date(date, "medium", locale),
             "company_name": company.name,
             "rows": rows,
-            "move_ids": lines.filtered(
-                lambda line: line.amount_residual > 0
-            ).move_id.ids,
-            "overdue_count": len(
-                lines.filtered(lambda line: line.amount_residual > 0).move_id
-            ),
+            "move_ids": due_moves.ids,
+            "overdue_count": len(due_moves),
             # per currency: what is late less the credits in that currency; a
             # currency whose credits exceed its late items shows as a credit
             "totals": [
