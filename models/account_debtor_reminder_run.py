@@ -324,30 +324,47 @@ class AccountDebtorReminderRun(models.Model):
                 "recipient_ids": [Command.set(recipients_by_partner[partner][0].ids)],
             }
 
-        def post(partner):
-            subject, body, attachments = (
-                rendered.get(partner.id)
-                or (
+        comment = env.ref("mail.mt_comment")
+
+        def post(debtors):
+            """What message_post does for each debtor, for all of them at
+            once: the messages in one insert, then each notified (its e-mail
+            put in Odoo's light layout and queued) as message_post would.
+            Returns the messages in the order of ``debtors``."""
+            values_list = []
+            for partner in debtors:
+                subject, body, attachments = rendered.get(partner.id) or (
                     # alone: what fails for this debtor fails for it only
                     run._render_reminders(partner.with_prefetch(), template)[partner.id]
                 )
-            )
-            return partner.message_post(
-                body=body,
-                subject=subject,
-                partner_ids=recipients_by_partner[partner][0].ids,
-                message_type="comment",
-                subtype_xmlid="mail.mt_comment",
-                email_layout_xmlid="mail.mail_notification_light",
-                attachments=attachments,
-                email_add_signature=False,
-                author_id=self.author_id.id,
-                email_from=self.author_id.email_formatted,
-                record_name=partner.display_name,
-                record_alias_domain_id=alias_domains[partner.id].id,
-                record_company_id=record_companies[partner.id].id,
-                reply_to=reply_tos[partner.id],
-            )
+                values = {
+                    "author_id": self.author_id.id,
+                    "email_from": self.author_id.email_formatted,
+                    "model": partner._name,
+                    "res_id": partner.id,
+                    "body": body,
+                    "subject": subject,
+                    "message_type": "comment",
+                    "subtype_id": comment.id,
+                    "partner_ids": recipients_by_partner[partner][0].ids,
+                    "email_add_signature": False,
+                    "email_layout_xmlid": "mail.mail_notification_light",
+                    "record_name": partner.display_name,
+                    "record_alias_domain_id": alias_domains[partner.id].id,
+                    "record_company_id": record_companies[partner.id].id,
+                    "reply_to": reply_tos[partner.id],
+                }
+                values.update(
+                    partner._process_attachments_for_post(attachments, [], values)
+                )
+                values_list.append(values)
+            messages = debtors._message_create(values_list)
+            for partner, message, values in zip(
+                debtors, messages, values_list, strict=True
+            ):
+                partner._message_post_after_hook(message, values)
+                partner._notify_thread(message, values)
+            return messages
 
         def sent_values(partner, entry):
             return {
@@ -368,7 +385,7 @@ class AccountDebtorReminderRun(models.Model):
                     entries = Correspondence.create(
                         [entry_values(debtor_of(line)) for line in to_send]
                     )
-                    messages = [post(debtor_of(line)) for line in to_send]
+                    messages = post(partners)
                     # linked once all are posted: each message's notifications
                     # would flush the links made before it, one by one
                     for line, entry, message in zip(

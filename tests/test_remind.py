@@ -319,15 +319,15 @@ class TestDebtorRemind(DebtorCollectionCommon):
     def test_one_failing_debtor_does_not_stop_the_batch(self):
         wizard = self._wizard(self.debtor_lv | self.debtor_en)
         ResPartner = type(self.env["res.partner"])
-        original = ResPartner.message_post
+        original = ResPartner._notify_thread
         debtor_lv_id = self.debtor_lv.id
 
-        def message_post(partner, **kwargs):
+        def notify_thread(partner, message, msg_vals=False, **kwargs):
             if partner.id == debtor_lv_id:
                 raise ValueError("SMTP configuration broken")
-            return original(partner, **kwargs)
+            return original(partner, message, msg_vals, **kwargs)
 
-        with patch.object(ResPartner, "message_post", message_post):
+        with patch.object(ResPartner, "_notify_thread", notify_thread):
             self._send(wizard)
         self.assertEqual(self._line(wizard, self.debtor_lv).state, "failed")
         self.assertIn(

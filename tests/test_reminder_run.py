@@ -138,15 +138,15 @@ class TestReminderRun(DebtorCollectionCommon):
     def test_one_failing_debtor_is_reported_and_the_batch_goes_on(self):
         run, _action = self._queue(self.debtors)
         Partner = type(self.env["res.partner"])
-        original = Partner.message_post
+        original = Partner._notify_thread
         failing = self.debtor_en.id
 
-        def message_post(partner, **kwargs):
+        def notify_thread(partner, message, msg_vals=False, **kwargs):
             if partner.id == failing:
                 raise ValueError("mail server refused")
-            return original(partner, **kwargs)
+            return original(partner, message, msg_vals, **kwargs)
 
-        with patch.object(Partner, "message_post", message_post):
+        with patch.object(Partner, "_notify_thread", notify_thread):
             self._process_runs()
         lines = {line.partner_id: line for line in run.line_ids}
         self.assertEqual(lines[self.debtor_en].state, "failed")

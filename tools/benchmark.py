@@ -23,6 +23,7 @@ Odoo) in three steps:
 import argparse
 import cProfile
 import gc
+import importlib
 import io
 import json
 import logging
@@ -51,9 +52,6 @@ LANGS = ("en_US", "lv_LV", "de_DE")
 HISTORY_DAYS = 30
 # the web client asks for one more than its count limit
 WEB_COUNT_LIMIT = 10001
-# debtors per call of the addon's scheduled action (its REMINDER_BATCH_SIZE)
-REMINDER_BATCH_SIZE = 100
-
 TARGETS = {
     # operation: (seconds, label)
     "overview": (0.3, "< 300 ms"),
@@ -882,6 +880,10 @@ class Ours(Side):
         so that a batch sees no more of the others than in a real run."""
         from odoo import SUPERUSER_ID, api
 
+        # debtors per call of the scheduled action: the addon's own setting
+        batch_size = importlib.import_module(
+            f"odoo.addons.{ADDON}.models.account_debtor_reminder_run"
+        ).REMINDER_BATCH_SIZE
         partner_ids = partner_ids or self.remind_ids
         mails = self.mail_count(env)
         t0 = time.perf_counter()
@@ -906,7 +908,7 @@ class Ours(Side):
         to_send = [("run_id", "=", run_id), ("state", "=", "to_send")]
         batches = []
         # bounded: the run's batches, and a few more to see it stop
-        for _ in range(len(partner_ids) // REMINDER_BATCH_SIZE + 5):
+        for _ in range(len(partner_ids) // batch_size + 5):
             if not Line.search_count(to_send):
                 break
             t1 = time.perf_counter()
@@ -928,6 +930,7 @@ class Ours(Side):
             "open_s": round(opened, 3),
             "queue_s": round(queued, 3),
             "batches": len(batches),
+            "batch_size": batch_size,
             "batch_s": [round(seconds, 3) for seconds in batches],
             "debtors_per_s": round(run.sent_count / processed, 1)
             if processed
@@ -1742,7 +1745,7 @@ def sending_lines(send):
         + "; Send (queues the run) returns in "
         + ", ".join(fmt_seconds(run["details"]["queue_s"]) for run in runs)
         + f"; the run then takes {last['batches']} calls of the scheduled action "
-        f"({REMINDER_BATCH_SIZE} debtors each): median "
+        f"({last.get('batch_size', 100)} debtors each): median "
         f"{fmt_seconds(statistics.median(batches))} per batch "
         f"(min {fmt_seconds(min(batches))}, max {fmt_seconds(max(batches))}), "
         f"{statistics.median(rates):.0f} debtors per second (median of the runs; "
