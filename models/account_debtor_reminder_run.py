@@ -4,7 +4,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize
+from odoo.tools import clean_context, email_normalize
 
 _logger = logging.getLogger(__name__)
 
@@ -363,7 +363,7 @@ class AccountDebtorReminderRun(models.Model):
                 debtors, messages, values_list, strict=True
             ):
                 partner._message_post_after_hook(message, values)
-                partner._notify_thread(message, values)
+            run._notify_reminders(debtors, messages, values_list)
             return messages
 
         def sent_values(partner, entry):
@@ -431,6 +431,64 @@ class AccountDebtorReminderRun(models.Model):
                 line.write(sent_values(partner, entry))
         # the queue sends the e-mails: wake it up rather than wait for it
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _notify_reminders(self, debtors, messages, values_list):
+        """Notify the recipients of each reminder as message_post does, with
+        the e-mails and their notifications of the whole batch created at
+        once. Each e-mail is Odoo's own: the message in its e-mail layout, in
+        the recipients' language, queued. A message with other recipients
+        than e-mail ones (an internal user who follows the debtor gets it in
+        the inbox) is notified by Odoo's own method."""
+        mail_values_list = []
+        notified = []  # (message, recipient ids) of each e-mail
+        for partner, message, values in zip(
+            debtors, messages, values_list, strict=True
+        ):
+            recipients = partner._notify_get_recipients(message, values)
+            if any(recipient["notif"] != "email" for recipient in recipients):
+                partner._notify_thread(message, values)
+                continue
+            if not recipients:
+                continue
+            base_values = partner._notify_by_email_get_base_mail_values(
+                message, additional_values={"auto_delete": True}
+            )
+            for _lang, render_values, group in (
+                partner._notify_get_classified_recipients_iterator(
+                    message, recipients, msg_vals=values
+                )
+            ):
+                recipient_ids = group.pop("recipients")
+                if not recipient_ids:
+                    continue
+                body = partner._notify_by_email_render_layout(
+                    message, group, msg_vals=values, render_values=render_values
+                )
+                mail_values_list.append(
+                    partner._notify_by_email_get_final_mail_values(
+                        recipient_ids, base_values, additional_values={"body_html": body}
+                    )
+                )
+                notified.append((message, recipient_ids))
+        if not mail_values_list:
+            return
+        env = self.env(context=clean_context(self.env.context))
+        mails = env["mail.mail"].create(mail_values_list)
+        env["mail.notification"].create(
+            [
+                {
+                    "author_id": message.author_id.id,
+                    "is_read": True,  # no inbox notification, as Odoo's
+                    "mail_mail_id": mail.id,
+                    "mail_message_id": message.id,
+                    "notification_status": "ready",
+                    "notification_type": "email",
+                    "res_partner_id": recipient_id,
+                }
+                for mail, (message, recipient_ids) in zip(mails, notified, strict=True)
+                for recipient_id in recipient_ids
+            ]
+        )
 
     def _render_reminders(self, partners, template):
         """Subject, body and attachments of the reminder of each debtor."""

@@ -53,6 +53,9 @@ class ResPartner(models.Model):
     debtor_reminder_date = fields.Char(
         compute="_compute_debtor_reminder", groups="account.group_account_invoice"
     )
+    debtor_reminder_company_name = fields.Char(
+        compute="_compute_debtor_reminder", groups="account.group_account_invoice"
+    )
     debtor_reminder_move_ids = fields.Many2many(
         "account.move",
         compute="_compute_debtor_reminder",
@@ -80,7 +83,19 @@ class ResPartner(models.Model):
             reminder = values[partner.commercial_partner_id.id]
             partner.debtor_reminder_table = reminder["table"]
             partner.debtor_reminder_date = reminder["date"]
+            partner.debtor_reminder_company_name = reminder["company_name"]
             partner.debtor_reminder_move_ids = reminder["move_ids"]
+
+    def mail_allowed_qweb_expressions(self):
+        # What a reminder shows: a template that uses nothing else is rendered
+        # without evaluating code (Odoo's fast path, no QWeb compilation per
+        # debtor), and users who are not template editors may change it.
+        return super().mail_allowed_qweb_expressions() + (
+            "object.lang",
+            "object.debtor_reminder_date",
+            "object.debtor_reminder_table",
+            "object.debtor_reminder_company_name",
+        )
 
     def _get_debtor_collector(self, company):
         """Who collects from this debtor in ``company``."""

@@ -319,15 +319,15 @@ class TestDebtorRemind(DebtorCollectionCommon):
     def test_one_failing_debtor_does_not_stop_the_batch(self):
         wizard = self._wizard(self.debtor_lv | self.debtor_en)
         ResPartner = type(self.env["res.partner"])
-        original = ResPartner._notify_thread
+        original = ResPartner._notify_get_recipients
         debtor_lv_id = self.debtor_lv.id
 
-        def notify_thread(partner, message, msg_vals=False, **kwargs):
+        def notify_get_recipients(partner, message, msg_vals, **kwargs):
             if partner.id == debtor_lv_id:
                 raise ValueError("SMTP configuration broken")
             return original(partner, message, msg_vals, **kwargs)
 
-        with patch.object(ResPartner, "_notify_thread", notify_thread):
+        with patch.object(ResPartner, "_notify_get_recipients", notify_get_recipients):
             self._send(wizard)
         self.assertEqual(self._line(wizard, self.debtor_lv).state, "failed")
         self.assertIn(
@@ -339,6 +339,21 @@ class TestDebtorRemind(DebtorCollectionCommon):
         retry = self._wizard(self.debtor_lv)
         self._send(retry)
         self.assertEqual(self._line(retry, self.debtor_lv).state, "sent")
+
+    def test_reminder_template_evaluates_no_code(self):
+        """Its expressions are all allowed ones: Odoo renders it without
+        evaluating code (no QWeb compilation per debtor) and lets users who
+        are not template editors change it."""
+        template = self.env.ref(
+            "account_debtor_collection.mail_template_debtor_reminder"
+        )
+        self.assertFalse(template._has_unsafe_expression())
+        for lang in ("en_US", "lv_LV"):
+            body = template.with_context(lang=lang).body_html
+            self.assertFalse(
+                template._has_unsafe_expression_template_qweb(body, "res.partner"),
+                lang,
+            )
 
     def test_html_escaped_and_subject_on_one_line(self):
         evil = self._create_debtor("<b>Evil</b> & Co\nLtd", "en_US", "evil@example.com")

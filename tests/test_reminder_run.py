@@ -138,21 +138,64 @@ class TestReminderRun(DebtorCollectionCommon):
     def test_one_failing_debtor_is_reported_and_the_batch_goes_on(self):
         run, _action = self._queue(self.debtors)
         Partner = type(self.env["res.partner"])
-        original = Partner._notify_thread
+        original = Partner._notify_get_recipients
         failing = self.debtor_en.id
 
-        def notify_thread(partner, message, msg_vals=False, **kwargs):
+        def notify_get_recipients(partner, message, msg_vals, **kwargs):
             if partner.id == failing:
                 raise ValueError("mail server refused")
             return original(partner, message, msg_vals, **kwargs)
 
-        with patch.object(Partner, "_notify_thread", notify_thread):
+        with patch.object(Partner, "_notify_get_recipients", notify_get_recipients):
             self._process_runs()
         lines = {line.partner_id: line for line in run.line_ids}
         self.assertEqual(lines[self.debtor_en].state, "failed")
         self.assertIn("mail server refused", lines[self.debtor_en].message)
         self.assertEqual(run.sent_count, 2)
         self.assertEqual(run.state, "done")
+
+    def test_each_reminder_notified_as_message_post_would(self):
+        """The batch creates the e-mails itself: each recipient gets one
+        e-mail in Odoo's layout, in its language, queued; an internal user
+        who follows the debtor gets it in the inbox, as message_post does."""
+        follower = new_billing_user(self.env, "follower", name="Follower")
+        follower.notification_type = "inbox"
+        self.debtor_en.message_subscribe(
+            partner_ids=follower.partner_id.ids,
+            subtype_ids=self.env.ref("mail.mt_comment").ids,
+        )
+        run, _action = self._queue(self.debtors)
+        self._process_runs()
+        self.assertEqual(run.sent_count, 3)
+        for line in run.line_ids:
+            message = line.correspondence_id.mail_message_id
+            self.assertEqual(message.model, "res.partner")
+            self.assertEqual(message.res_id, line.partner_id.id)
+            self.assertEqual(message.message_type, "comment")
+            self.assertEqual(message.subtype_id, self.env.ref("mail.mt_comment"))
+            emails = message.notification_ids.filtered(
+                lambda n: n.notification_type == "email"
+            )
+            self.assertTrue(message.partner_ids)
+            self.assertEqual(emails.res_partner_id, message.partner_ids)
+            self.assertEqual(emails.notification_status, "ready")
+            mail = emails.mail_mail_id.sudo()
+            self.assertEqual(mail.recipient_ids, message.partner_ids)
+            self.assertEqual(mail.state, "outgoing")
+            self.assertEqual(mail.subject, message.subject)
+            self.assertIn(message.body, mail.body_html, "the message in the layout")
+            self.assertIn(message.message_id, mail.references)
+        [message] = run.line_ids.filtered(
+            lambda line: line.partner_id == self.debtor_en
+        ).correspondence_id.mail_message_id
+        inbox = message.notification_ids.filtered(
+            lambda n: n.notification_type == "inbox"
+        )
+        self.assertEqual(inbox.res_partner_id, follower.partner_id)
+        lv_mail = run.line_ids.filtered(
+            lambda line: line.partner_id == self.debtor_lv
+        ).correspondence_id.mail_message_id.sudo().mail_ids
+        self.assertIn("Rēķina datums", lv_mail.body_html, "in the debtor's language")
 
     def test_delivery_states_from_odoo_notifications(self):
         run, _action = self._queue(self.debtor_lv)
