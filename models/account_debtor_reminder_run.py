@@ -4,7 +4,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import clean_context, email_normalize
+from odoo.tools import SQL, clean_context, email_normalize
 
 _logger = logging.getLogger(__name__)
 
@@ -112,10 +112,11 @@ class AccountDebtorReminderRun(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _create_run(self, company, date, author, lines, force=False, scheduled=False):
-        """Queue a run of ``lines`` (line values: partner, preview figures,
-        state ``to_send`` or ``skipped`` with its reason) and wake the
-        scheduled action up."""
+    def _create_run(
+        self, company, date, author, preview_lines, force=False, scheduled=False
+    ):
+        """Queue a run of the reminder wizard's ``preview_lines`` (to send, or
+        skipped with their reason) and wake the scheduled action up."""
         self._check_sender(author)
         self._get_reminder_template()
         run = self.create(
@@ -125,11 +126,49 @@ class AccountDebtorReminderRun(models.Model):
                 "author_id": author.id,
                 "force": force,
                 "scheduled": scheduled,
-                "line_ids": [Command.create(values) for values in lines],
             }
         )
+        run._copy_preview_lines(preview_lines)
         self.env.ref("account_debtor_collection.ir_cron_debtor_reminder_run")._trigger()
         return run
+
+    def _copy_preview_lines(self, preview_lines):
+        """The preview's lines become the run's, in one INSERT ... SELECT: a
+        run of thousands of debtors is queued well within a request (through
+        the ORM, creating them takes seconds). Copied are the columns both
+        models have; the lines are new, nothing computes from them."""
+        self.ensure_one()
+        Line = self.env["account.debtor.reminder.run.line"]
+        preview_lines.flush_recordset()
+        columns = [
+            name
+            for name, field in Line._fields.items()
+            if field.store
+            and field.column_type
+            and name not in models.LOG_ACCESS_COLUMNS
+            and name not in ("id", "run_id")
+            and getattr(preview_lines._fields.get(name), "store", False)
+        ]
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO account_debtor_reminder_run_line
+                       (run_id, %(columns)s,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT %(run)s, %(columns)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM account_debtor_remind_line
+                 WHERE id = ANY(%(ids)s)
+              ORDER BY id
+                """,
+                columns=SQL(", ").join(map(SQL.identifier, columns)),
+                run=self.id,
+                uid=self.env.uid,
+                now=now,
+                ids=preview_lines.ids,
+            )
+        )
+        self.invalidate_recordset(["line_ids"])
 
     @api.model
     def _check_sender(self, author):

@@ -61,6 +61,37 @@ class TestReminderRun(DebtorCollectionCommon):
             "the scheduled action is woken up",
         )
 
+    def test_run_lines_are_the_preview_lines(self):
+        wizard = (
+            self.env["account.debtor.remind"]
+            .with_user(self.collector)
+            .create(
+                {
+                    "date": "2026-06-15",
+                    "partner_ids": [Command.set((self.debtors | self.no_mail).ids)],
+                }
+            )
+        )
+        fields_ = [
+            "partner_id", "company_id", "recipients", "lang", "overdue_count",
+            "currency_id", "amount_overdue", "state", "message",
+        ]  # fmt: skip
+
+        def values_by_debtor(lines):
+            return {
+                values["partner_id"]: {k: v for k, v in values.items() if k != "id"}
+                for values in lines.read(fields_, load=None)
+            }
+
+        preview = values_by_debtor(wizard.line_ids)
+        self.assertEqual(len(preview), 4)
+        self.assertIn("skipped", [values["state"] for values in preview.values()])
+        wizard.action_send()
+        run = wizard.run_id
+        self.assertEqual(values_by_debtor(run.line_ids), preview)
+        self.assertEqual(run.line_ids.create_uid, self.collector)
+        self.assertEqual(run.line_ids.run_id, run)
+
     def test_run_life_in_batches_with_progress_and_notification(self):
         run, _action = self._queue(self.debtors)
         Run = self._cron_env()["account.debtor.reminder.run"]

@@ -234,19 +234,7 @@ class AccountDebtorRemind(models.TransientModel):
             self.company_id,
             self.date,
             author,
-            [
-                {
-                    "partner_id": line.partner_id.id,
-                    "recipients": line.recipients,
-                    "lang": line.lang,
-                    "overdue_count": line.overdue_count,
-                    "currency_id": line.currency_id.id,
-                    "amount_overdue": line.amount_overdue,
-                    "state": line.state,
-                    "message": line.message,
-                }
-                for line in self.line_ids
-            ],
+            self.line_ids,
             force=self.force,
             scheduled=scheduled,
         )
