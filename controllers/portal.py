@@ -24,6 +24,22 @@ class DebtorCollectionPortal(CustomerPortal):
     another company is reachable.
     """
 
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "debtor_item_count" in counters:
+            partner = request.env.user.partner_id.commercial_partner_id
+            # sudo: the open items of the user's own customer, counted
+            values["debtor_item_count"] = (
+                request.env["account.move.line"]
+                .sudo()
+                .search_count(
+                    request.env["account.debtor"]._get_debtor_item_domain(
+                        partner, request.env.company
+                    )
+                )
+            )
+        return values
+
     # ------------------------------------------------------------------
     # Routes
     # ------------------------------------------------------------------

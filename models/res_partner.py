@@ -6,6 +6,7 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import consteq, email_normalize
 from odoo.tools.misc import hmac
 
@@ -117,8 +118,12 @@ class ResPartner(models.Model):
     def action_debtor_regenerate_portal_link(self):
         """Revoke the collection links sent to these customers: the links of
         their reminders stop working, the next reminders carry new ones."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(
+                self.env._("Only invoicing users may regenerate a collection link.")
+            )
         # sudo: the secret is readable by administrators only; any billing
-        # user may revoke a customer's link (the button's groups)
+        # user may revoke a customer's link (checked above)
         for partner in self.commercial_partner_id.sudo():
             partner.debtor_portal_secret = secrets.token_urlsafe(32)
         return {
@@ -130,7 +135,6 @@ class ResPartner(models.Model):
                     "New collection link: the links sent before no longer open "
                     "the customer's page."
                 ),
-                "next": {"type": "ir.actions.act_window_close"},
             },
         }
 

@@ -26,7 +26,7 @@ class DebtorPortalCommon(AccountTestInvoicingHttpCommon):
         cls.company.debtor_reminder_attach_statement = False
         cls.today = fields.Date.today()
         cls.collector = new_billing_user(
-            cls.env, "portal_collector", name="Portal Collector", lang="en_US"
+            cls.env, "portal_collector", name="Portal Collector", lang="en_US", tz="UTC"
         )
         Partner = cls.env["res.partner"]
         cls.debtor = Partner.create(
@@ -459,6 +459,10 @@ class TestDebtorPortal(DebtorPortalCommon):
         )
         self.assertEqual(portal_user.partner_id, self.contact)
         self.authenticate("anna_portal", "anna_portal")
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["debtor_item_count"]}
+        )
+        self.assertEqual(counters["debtor_item_count"], 3, "on the portal's home")
         page = self.url_open("/my/collection")
         self.assertEqual(page.status_code, 200)
         self.assertIn(self.late.name, page.text)
@@ -476,6 +480,21 @@ class TestDebtorPortal(DebtorPortalCommon):
         # the secret stays out of its reach
         with self.assertRaises(AccessError):
             self.debtor.with_user(portal_user).read(["debtor_portal_secret"])
+
+    def test_workspace_shows_the_customers_answer(self):
+        response = self._post(
+            "promise",
+            {
+                "promise_date": fields.Date.to_string(self.today),
+                "message": "We pay on Friday",
+            },
+        )
+        self.assertEqual(response.status_code, 303)
+        self.start_tour(
+            "/odoo/action-account_debtor_collection.action_account_debtor",
+            "account_debtor_collection_portal_in_workspace",
+            login=self.collector.login,
+        )
 
     def test_tour_promise_as_the_debtor(self):
         self._enable_payment_provider()
@@ -517,6 +536,17 @@ class TestDebtorPortalLink(DebtorCollectionCommon):
         )
         self.assertEqual(contact._get_debtor_portal_token(self.company), token)
         self.assertFalse(contact._check_debtor_portal_token(token))
+
+    def test_regenerate_needs_an_invoicing_user(self):
+        employee = new_test_user(self.env, login="employee", groups="base.group_user")
+        token = self.debtor_lv._get_debtor_portal_token(self.company)
+        with self.assertRaises(AccessError):
+            self.debtor_lv.with_user(employee).action_debtor_regenerate_portal_link()
+        self.assertEqual(self.debtor_lv._check_debtor_portal_token(token), self.company)
+        self.debtor_lv.with_user(
+            self.billing_user
+        ).action_debtor_regenerate_portal_link()
+        self.assertFalse(self.debtor_lv._check_debtor_portal_token(token))
 
     def test_users_cannot_write_customer_entries(self):
         Entry = self.env["account.debtor.correspondence"].with_user(self.billing_user)

@@ -53,3 +53,24 @@ registry.category("web_tour.tours").add("account_debtor_collection_portal_promis
         },
     ],
 });
+
+// The collector sees the customer's answer in the workspace's timeline, with
+// the globe of the customer's page and the customer's contact as author.
+registry.category("web_tour.tours").add("account_debtor_collection_portal_in_workspace", {
+    steps: () => [
+        {
+            trigger: ".o_data_row:contains('SIA Koks') .o_data_cell[name=partner_id]",
+            run: "click",
+        },
+        {
+            trigger:
+                ".o_debtor_panel_entry_portal .o_debtor_panel_entry_icon .fa-globe",
+        },
+        {
+            trigger: ".o_debtor_panel_entry_portal .o_debtor_panel_entry_source",
+        },
+        {
+            trigger: ".o_debtor_panel_entry_portal:contains('SIA Koks'):contains('We pay on Friday')",
+        },
+    ],
+});
