@@ -1,4 +1,3 @@
-from babel.numbers import format_currency
 from werkzeug.exceptions import Forbidden, NotFound
 from werkzeug.urls import url_encode
 
@@ -192,10 +191,13 @@ class DebtorCollectionPortal(CustomerPortal):
             contact = own
         else:
             raise Forbidden()
-        # in the debtor's language, as its reminders are
-        lang = partner.lang or request.env.lang
-        request.lang = request.env["res.lang"]._get_data(code=lang)
-        request.update_context(lang=lang)
+        # in the debtor's language, as its reminders are (when it is active)
+        lang = partner.lang
+        if lang in request.env["res.lang"]._get_frontend():
+            request.lang = request.env["res.lang"]._get_data(code=lang)
+            request.update_context(lang=lang)
+        else:
+            lang = request.env.lang
         return (
             partner.with_company(company).with_context(lang=lang),
             company.sudo(),
@@ -282,7 +284,6 @@ class DebtorCollectionPortal(CustomerPortal):
         moves._debtor_ensure_access_tokens()
         pay_urls = self._debtor_get_pay_urls(partner, company, moves)
         payable = Entry._get_portal_payable_moves(partner, company)
-        locale = partner._get_debtor_babel_locale()
         promise = Entry.search(
             [
                 ("partner_id", "=", partner.id),
@@ -291,7 +292,6 @@ class DebtorCollectionPortal(CustomerPortal):
             ],
             limit=1,
         )
-        path = self._debtor_page_path(partner, access_token)
         token_query = (
             f"?{url_encode({'access_token': access_token})}" if access_token else ""
         )
@@ -304,14 +304,10 @@ class DebtorCollectionPortal(CustomerPortal):
             "company": company,
             "contact": contact,
             "access_token": access_token,
-            "page_path": path,
             "action_base": f"/my/collection/{partner.id}",
             "statement_url": f"/my/collection/{partner.id}/statement{token_query}",
             "statement": statement,
             "overdue": overdue,
-            "amount_overdue": format_currency(
-                overdue["amount_to_pay_value"], company.currency_id.name, locale=locale
-            ),
             "rows": [
                 {
                     **row,

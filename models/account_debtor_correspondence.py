@@ -570,7 +570,9 @@ class AccountDebtorCorrespondence(models.Model):
                 [
                     *Debtor._get_debtor_item_domain(partner, company),
                     ("amount_residual", ">", 0),
-                ]
+                ],
+                # in the order of the page's items: oldest due first
+                order="date_maturity, move_name, id",
             )
             .move_id
         )

@@ -60,7 +60,13 @@ class DebtorPortalCommon(AccountTestInvoicingHttpCommon):
 
     @classmethod
     def _invoice(
-        cls, partner, amount, due_in_days, move_type="out_invoice", company=None
+        cls,
+        partner,
+        amount,
+        due_in_days,
+        move_type="out_invoice",
+        company=None,
+        currency=None,
     ):
         due = fields.Date.today() + timedelta(days=due_in_days)
         move = (
@@ -73,6 +79,9 @@ class DebtorPortalCommon(AccountTestInvoicingHttpCommon):
                     "invoice_date": due - timedelta(days=30),
                     "invoice_payment_term_id": False,
                     "invoice_date_due": due,
+                    "currency_id": (
+                        currency or (company or cls.env.company).currency_id
+                    ).id,
                     "invoice_line_ids": [
                         Command.create(
                             {
@@ -171,6 +180,19 @@ class TestDebtorPortal(DebtorPortalCommon):
         self.assertNotIn(self._amount(777.0), html)
         self.assertNotIn(self._amount(4321.0, self.company_2.currency_id), html)
         self.assertIn(f"/my/collection/{self.debtor.id}/statement?access_token=", html)
+
+    def test_amounts_per_currency(self):
+        eur = self.setup_other_currency("EUR")
+        self._invoice(self.debtor, 500.0, -5, currency=eur)
+        html = self.url_open(self._path()).text
+        debtor = self.env["account.debtor"].search(
+            [("partner_id", "=", self.debtor.id), ("company_id", "=", self.company.id)]
+        )
+        # each currency on its own, and the overview's figure for them all
+        self.assertIn(self._amount(900.0), html)
+        self.assertIn(self._amount(500.0, eur), html)
+        self.assertIn("Total to pay, all currencies", html)
+        self.assertIn(self._amount(debtor.amount_overdue), html)
 
     def test_the_other_company_has_its_own_link(self):
         html = self.url_open(self._path(company=self.company_2)).text
