@@ -7,7 +7,7 @@
     "website": "https://github.com/account-debtor-collection/account_debtor_collection",
     "author": "Account Debtor Collection contributors",
     "license": "LGPL-3",
-    "depends": ["account", "mail", "portal"],
+    "depends": ["account", "account_payment", "mail", "portal"],
     "data": [
         "security/ir.model.access.csv",
         "security/account_debtor_security.xml",
@@ -25,6 +25,7 @@
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/account_debtor_reminder_run_views.xml",
+        "views/account_debtor_portal_templates.xml",
         "wizard/account_debtor_remind_views.xml",
         "views/account_debtor_collection_menus.xml",
     ],

@@ -816,7 +816,9 @@ class AccountDebtor(models.Model):
             ``invoice_date``, ``date_due``, ``days_late``, ``amount_residual``
             in ``company_currency_id``, ``amount_residual_currency`` in
             ``currency_id``), ``invoice_count``, ``entries`` (dicts: ``id``,
-            ``kind``, ``kind_label``, ``date``, ``user_id``, ``user_name``,
+            ``kind``, ``kind_label``, ``source`` (``portal``: the debtor wrote
+            it on its page; ``user_name`` is then its contact's), ``date``,
+            ``user_id``, ``user_name``,
             ``contact_name``, ``note``, ``move_names``, ``promise_date``,
             ``promise_state``, ``promise_state_label``,
             ``next_action_date``, ``editable``: the user may change it) and
@@ -975,6 +977,7 @@ class AccountDebtor(models.Model):
             domain,
             [
                 "kind",
+                "source",
                 "date",
                 # read by the access rules of ``editable``
                 "company_id",
@@ -1018,7 +1021,13 @@ class AccountDebtor(models.Model):
                     "kind_label": kind_labels.get(entry.kind, ""),
                     "date": fields.Date.to_string(entry.date),
                     "user_id": entry.user_id.id,
-                    "user_name": entry.user_id.partner_id.name or "",
+                    "source": entry.source,
+                    "user_name": (
+                        entry.contact_id.name
+                        if entry.source == "portal"
+                        else entry.user_id.partner_id.name
+                    )
+                    or "",
                     "contact_name": entry.contact_id.name or "",
                     "note": shorten_note(entry.note, NOTE_PREVIEW_LENGTH),
                     "move_names": entry.move_ids.mapped("name"),

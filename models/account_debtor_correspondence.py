@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from datetime import timedelta
+
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, format_date, plaintext2html
 
@@ -6,6 +8,10 @@ from odoo.tools import SQL, format_date, plaintext2html
 PROMISE_BATCH_SIZE = 1000
 # A follow-up activity copies at most this much of its note.
 ACTIVITY_NOTE_LENGTH = 2000
+# At most this many entries per debtor and hour from its collection page.
+PORTAL_ENTRIES_PER_HOUR = 5
+# The longest message a customer writes on its collection page.
+PORTAL_MESSAGE_LENGTH = 2000
 
 
 def shorten_note(note, length):
@@ -27,6 +33,10 @@ class AccountDebtorCorrespondence(models.Model):
 
     At most one reminder per debtor, company and day: a unique index makes a
     second one fail, also when two users or a scheduled job send at once.
+
+    ``source`` says who wrote an entry: a user, or the debtor itself on its
+    collection page (``_create_portal_promise``, ``_create_portal_dispute``:
+    the contact is the author, the collector gets an activity).
     """
 
     _name = "account.debtor.correspondence"
@@ -58,6 +68,14 @@ class AccountDebtorCorrespondence(models.Model):
         required=True,
         default="note",
         readonly=True,
+    )
+    source = fields.Selection(
+        selection=[("user", "User"), ("portal", "Customer Portal")],
+        required=True,
+        default="user",
+        readonly=True,
+        help="Who wrote the entry: a user of the company, or the customer "
+        "itself on its collection page.",
     )
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     user_id = fields.Many2one(
@@ -315,6 +333,10 @@ class AccountDebtorCorrespondence(models.Model):
                 partner = self.env["res.partner"].browse(vals["partner_id"])
                 vals["partner_id"] = partner.commercial_partner_id.id
             self._check_user_values(vals, creating=True)
+            if not self.env.is_superuser():
+                # not from a default in the context either: only the portal
+                # (as superuser) writes the customer's entries
+                vals["source"] = "user"
             if vals.get("kind") == "dispute":
                 vals.setdefault("dispute_state", "open")
         entries = super().create(vals_list)
@@ -354,6 +376,7 @@ class AccountDebtorCorrespondence(models.Model):
         who wrote it, what was sent."""
         return {
             "kind",
+            "source",
             "mail_message_id",
             "recipient_ids",
             "activity_id",
@@ -531,3 +554,207 @@ class AccountDebtorCorrespondence(models.Model):
         entries.flush_recordset(["promise_state"])
         remaining = self.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(entries), remaining=remaining)
+
+    # ------------------------------------------------------------------
+    # What the debtor writes on its collection page (controllers/portal.py)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _get_portal_payable_moves(self, partner, company):
+        """The moves the debtor may name on its page: those with an amount
+        to pay among its open items in ``company`` (the page's own items)."""
+        Debtor = self.env["account.debtor"]
+        return (
+            self.env["account.move.line"]
+            .search(
+                [
+                    *Debtor._get_debtor_item_domain(partner, company),
+                    ("amount_residual", ">", 0),
+                ],
+                # in the order of the page's items: oldest due first
+                order="date_maturity, move_name, id",
+            )
+            .move_id
+        )
+
+    @api.model
+    def _check_portal_rate(self, partner):
+        """Refuse a new entry from the page when the debtor wrote the most
+        allowed within the last hour (counted in the database)."""
+        since = fields.Datetime.now() - timedelta(hours=1)
+        count = self.search_count(
+            [
+                ("partner_id", "=", partner.id),
+                ("source", "=", "portal"),
+                ("create_date", ">=", since),
+            ]
+        )
+        if count >= PORTAL_ENTRIES_PER_HOUR:
+            raise UserError(
+                self.env._(
+                    "You have sent us %(count)s answers within the last hour: "
+                    "please wait a little before you send another one, or "
+                    "reply to our e-mail.",
+                    count=count,
+                )
+            )
+
+    @api.model
+    def _check_portal_message(self, message, required=False):
+        message = (message or "").strip()
+        if required and not message:
+            raise UserError(self.env._("Please tell us in a few words what is wrong."))
+        if len(message) > PORTAL_MESSAGE_LENGTH:
+            raise UserError(
+                self.env._(
+                    "Please keep your message under %(length)s characters.",
+                    length=PORTAL_MESSAGE_LENGTH,
+                )
+            )
+        return message
+
+    @api.model
+    def _create_portal_promise(
+        self, partner, company, contact, moves, promise_date, message
+    ):
+        """The debtor promises on its page to pay ``moves`` (none: its
+        overdue invoices) by ``promise_date``: a pending promise, which
+        pauses the reminders as a collector's does.
+
+        Called as superuser by the page, after the debtor's link or login
+        was checked; every value is checked here again."""
+        today = fields.Date.context_today(self)
+        latest = today + timedelta(days=max(company.debtor_portal_promise_days, 0))
+        if not promise_date:
+            raise UserError(self.env._("Please choose the date you will pay by."))
+        if promise_date < today:
+            raise UserError(
+                self.env._("The date you will pay by cannot be in the past.")
+            )
+        if promise_date > latest:
+            raise UserError(
+                self.env._(
+                    "Please choose a date by %(date)s at the latest, or call us "
+                    "to agree on a later one.",
+                    date=format_date(self.env, latest),
+                )
+            )
+        self._check_portal_moves(partner, company, moves)
+        return self._create_portal_entry(
+            partner,
+            company,
+            contact,
+            {
+                "kind": "note",
+                "promise_date": promise_date,
+                "move_ids": [Command.set(moves.ids)],
+                "note": self._check_portal_message(message),
+            },
+        )
+
+    @api.model
+    def _create_portal_dispute(self, partner, company, contact, move, reason, message):
+        """The debtor disputes ``move`` on its page, for ``reason`` (one of
+        the company's): an open dispute, which keeps the invoice out of the
+        reminders. Called as ``_create_portal_promise`` is."""
+        if not move:
+            raise UserError(self.env._("Please choose the invoice you dispute."))
+        self._check_portal_moves(partner, company, move)
+        if move.debtor_in_dispute:
+            raise UserError(
+                self.env._(
+                    "Invoice %(invoice)s is already in dispute: we are looking "
+                    "into it.",
+                    invoice=move.name,
+                )
+            )
+        if reason not in self._get_portal_dispute_reasons(company):
+            raise UserError(self.env._("Please choose the reason of the dispute."))
+        return self._create_portal_entry(
+            partner,
+            company,
+            contact,
+            {
+                "kind": "dispute",
+                "dispute_reason_id": reason.id,
+                "move_ids": [Command.set(move.ids)],
+                "note": self._check_portal_message(message, required=True),
+            },
+        )
+
+    @api.model
+    def _get_portal_dispute_reasons(self, company):
+        """The reasons the debtor chooses from: the company's and the shared ones."""
+        return self.env["account.debtor.dispute.reason"].search(
+            [("company_id", "in", [False, company.id])]
+        )
+
+    @api.model
+    def _check_portal_moves(self, partner, company, moves):
+        if moves - self._get_portal_payable_moves(partner, company):
+            raise UserError(
+                self.env._("Please choose among the invoices listed on this page.")
+            )
+
+    @api.model
+    def _create_portal_entry(self, partner, company, contact, vals):
+        """Log what the debtor did on its page, in the name of its contact,
+        and tell its collector with an activity."""
+        self._check_portal_rate(partner)
+        responsible = partner._get_debtor_collector(
+            company
+        ) or self._get_portal_responsible(partner, company)
+        entry = self.with_company(company).create(
+            {
+                **vals,
+                "partner_id": partner.id,
+                "company_id": company.id,
+                "source": "portal",
+                "contact_id": contact.id,
+                "user_id": responsible.id,
+            }
+        )
+        entry._notify_portal_entry()
+        return entry
+
+    @api.model
+    def _get_portal_responsible(self, partner, company):
+        """Who answers for a debtor without a collector or salesperson: the
+        author of its last reminder in ``company``, else the administrator."""
+        last_reminder = self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("kind", "=", "reminder"),
+            ],
+            limit=1,
+        )
+        return last_reminder.user_id or self.env["res.users"].browse(SUPERUSER_ID)
+
+    def _notify_portal_entry(self):
+        """An activity on the debtor for its collector, in the collector's
+        language: the customer answered on its page."""
+        for entry in self:
+            user = entry._get_follow_up_user()
+            collector_env = self.with_context(lang=user.lang).env
+            if entry.kind == "dispute":
+                summary = collector_env._(
+                    "%(contact)s disputes %(invoice)s online: %(reason)s",
+                    contact=entry.contact_id.name,
+                    invoice=", ".join(entry.move_ids.mapped("name")),
+                    reason=entry.dispute_reason_id.with_env(collector_env).name,
+                )
+            else:
+                summary = collector_env._(
+                    "%(contact)s promised online to pay by %(date)s",
+                    contact=entry.contact_id.name,
+                    date=format_date(collector_env, entry.promise_date),
+                )
+            # sudo: see _sync_next_action_activity; the customer may not
+            # write partners, the activity mirrors the entry just logged
+            entry.partner_id.sudo().activity_schedule(
+                "account_debtor_collection.mail_activity_type_debtor_portal",
+                user_id=user.id,
+                summary=summary,
+                note=plaintext2html(shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)),
+            )

@@ -30,3 +30,9 @@ class ResCompany(models.Model):
         help="The reminder wizard warns when a bank journal has no transaction "
         "newer than this many days: payments after that are not in Odoo yet.",
     )
+    debtor_portal_promise_days = fields.Integer(
+        string="Latest Promise Online (Days)",
+        default=30,
+        help="On their collection page, customers may promise to pay at most "
+        "this many days ahead.",
+    )

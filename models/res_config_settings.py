@@ -21,3 +21,6 @@ class ResConfigSettings(models.TransientModel):
     debtor_bank_stale_days = fields.Integer(
         related="company_id.debtor_bank_stale_days", readonly=False
     )
+    debtor_portal_promise_days = fields.Integer(
+        related="company_id.debtor_portal_promise_days", readonly=False
+    )

@@ -1,3 +1,4 @@
+import secrets
 from collections import defaultdict
 
 from babel import Locale, UnknownLocaleError
@@ -5,7 +6,12 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 
 from odoo import api, fields, models
-from odoo.tools import email_normalize
+from odoo.exceptions import AccessError
+from odoo.tools import consteq, email_normalize
+from odoo.tools.misc import hmac
+
+# The scope of the HMAC that signs a debtor's collection link.
+DEBTOR_PORTAL_TOKEN_SCOPE = "account_debtor_collection.portal"
 
 
 class ResPartner(models.Model):
@@ -24,6 +30,13 @@ class ResPartner(models.Model):
         groups="account.group_account_invoice,account.group_account_readonly",
         help="Who collects from this customer in this company: the payment "
         "reminders' follow-ups go to this user. Empty: the salesperson.",
+    )
+    debtor_portal_secret = fields.Char(
+        string="Collection Link Secret",
+        copy=False,
+        groups="base.group_system",
+        help="Part of what signs the customer's collection link: a new one "
+        "revokes every link sent before.",
     )
     debtor_correspondence_ids = fields.One2many(
         "account.debtor.correspondence",
@@ -116,6 +129,29 @@ class ResPartner(models.Model):
         ]
         action["context"] = {}
         return action
+
+    def action_debtor_regenerate_portal_link(self):
+        """Revoke the collection links sent to these customers: the links of
+        their reminders stop working, the next reminders carry new ones."""
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(
+                self.env._("Only invoicing users may regenerate a collection link.")
+            )
+        # sudo: the secret is readable by administrators only; any billing
+        # user may revoke a customer's link (checked above)
+        for partner in self.commercial_partner_id.sudo():
+            partner.debtor_portal_secret = secrets.token_urlsafe(32)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "New collection link: the links sent before no longer open "
+                    "the customer's page."
+                ),
+            },
+        }
 
     def action_debtor_remind(self):
         """Open the reminder wizard on these customers."""
@@ -267,3 +303,54 @@ class ResPartner(models.Model):
             return Locale.parse(self.lang or self.env.lang or "en_US")
         except (ValueError, UnknownLocaleError):
             return Locale.parse("en_US")
+
+    # The debtor's own page (/my/collection): the link every reminder carries
+
+    def _get_debtor_portal_token(self, company):
+        """The token of this debtor's collection page in ``company``: the
+        company's id and an HMAC (keyed with the database secret) of the
+        commercial partner, the company and the partner's own secret, so that
+        another partner id, another company or a regenerated secret gives
+        another token."""
+        self.ensure_one()
+        # sudo: the secret is for administrators only; it never leaves the
+        # server, only the HMAC computed from it does
+        partner = self.commercial_partner_id.sudo()
+        signature = hmac(
+            self.env(su=True),
+            DEBTOR_PORTAL_TOKEN_SCOPE,
+            (partner.id, company.id, partner.debtor_portal_secret or ""),
+        )
+        return f"{company.id}-{signature}"
+
+    def _get_debtor_portal_url(self, company=None):
+        """The absolute URL of this debtor's collection page for ``company``
+        (the current company by default), for reminders, letters and
+        statements: it opens without logging in."""
+        self.ensure_one()
+        company = company or self.env.company
+        partner = self.commercial_partner_id
+        token = partner._get_debtor_portal_token(company)
+        return (
+            f"{company.get_base_url()}/my/collection/{partner.id}?access_token={token}"
+        )
+
+    def _check_debtor_portal_token(self, token):
+        """The company whose collection page ``token`` opens for this
+        commercial partner, or an empty recordset."""
+        self.ensure_one()
+        companies = self.env["res.company"]
+        company_id, _sep, _signature = (
+            token.partition("-") if isinstance(token, str) else ("", "", "")
+        )
+        # a database id: digits, and no more than an integer column holds
+        if not company_id.isdigit() or len(company_id) > 9:
+            return companies
+        if self != self.commercial_partner_id:
+            return companies
+        # sudo: the company the token names; it opens only when the token is
+        # the one signed for this partner and that company
+        company = companies.sudo().browse(int(company_id)).exists()
+        if company and consteq(self._get_debtor_portal_token(company), token):
+            return company
+        return companies

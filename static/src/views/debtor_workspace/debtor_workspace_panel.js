@@ -190,6 +190,10 @@ export class DebtorWorkspacePanel extends Component {
     }
 
     entryIcon(entry) {
+        if (entry.source === "portal") {
+            // written by the customer on its collection page
+            return "fa-globe";
+        }
         return { reminder: "fa-envelope", dispute: "fa-gavel" }[entry.kind] || "fa-pencil";
     }
 
