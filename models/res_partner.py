@@ -4,6 +4,7 @@ from collections import defaultdict
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.numbers import format_currency
+from markupsafe import Markup, escape
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
@@ -69,6 +70,11 @@ class ResPartner(models.Model):
     debtor_reminder_company_name = fields.Char(
         compute="_compute_debtor_reminder", groups="account.group_account_invoice"
     )
+    debtor_reminder_portal_link = fields.Html(
+        compute="_compute_debtor_reminder",
+        sanitize=False,
+        groups="account.group_account_invoice",
+    )
     debtor_reminder_move_ids = fields.Many2many(
         "account.move",
         compute="_compute_debtor_reminder",
@@ -97,6 +103,7 @@ class ResPartner(models.Model):
             partner.debtor_reminder_table = reminder["table"]
             partner.debtor_reminder_date = reminder["date"]
             partner.debtor_reminder_company_name = reminder["company_name"]
+            partner.debtor_reminder_portal_link = partner._get_debtor_portal_link()
             partner.debtor_reminder_move_ids = reminder["move_ids"]
 
     def mail_allowed_qweb_expressions(self):
@@ -108,6 +115,28 @@ class ResPartner(models.Model):
             "object.debtor_reminder_date",
             "object.debtor_reminder_table",
             "object.debtor_reminder_company_name",
+            "object.debtor_reminder_portal_link",
+        )
+
+    def _get_debtor_portal_link(self):
+        """The reminder's sentence that links the debtor's collection page,
+        in the debtor's language (a field, so that the template needs no
+        code to render it)."""
+        self.ensure_one()
+        env = self.with_context(lang=self.lang or self.env.lang).env
+        url = self.commercial_partner_id._get_debtor_portal_url(self.env.company)
+        return Markup("<p>%s</p>") % (
+            escape(
+                env._(
+                    "See all your open items, pay online, tell us when you will "
+                    "pay or dispute an invoice on %(link_start)syour collection "
+                    "page%(link_end)s."
+                )
+            )
+            % {
+                "link_start": Markup('<a href="%s">') % url,
+                "link_end": Markup("</a>"),
+            }
         )
 
     def _get_debtor_collector(self, company):
