@@ -58,6 +58,11 @@ class ResPartner(models.Model):
         compute="_compute_debtor_reminder",
         groups="account.group_account_invoice",
     )
+    debtor_reminder_amount = fields.Monetary(
+        compute="_compute_debtor_reminder",
+        currency_field="debtor_currency_id",
+        groups="account.group_account_invoice",
+    )
 
     @api.depends_context("company")
     def _compute_debtor_amount_overdue(self):
@@ -81,6 +86,7 @@ class ResPartner(models.Model):
             partner.debtor_reminder_table = reminder["table"]
             partner.debtor_reminder_date = reminder["date"]
             partner.debtor_reminder_move_ids = reminder["move_ids"]
+            partner.debtor_reminder_amount = reminder["amount_to_pay_value"]
 
     def _get_debtor_collector(self, company):
         """Who collects from this debtor in ``company``."""
