@@ -73,6 +73,25 @@ class AccountDebtorDso(models.Model):
         "group, the same of its sums.",
     )
 
+    def init(self):
+        # what the invoiced totals read, without the wide rows of the moves:
+        # an index-only scan instead of a scan of every entry
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS account_move_debtor_sale_index
+                    ON account_move (commercial_partner_id, company_id)
+                       INCLUDE (invoice_date, amount_total_signed)
+                 WHERE state = 'posted' AND move_type IN %s
+                """,
+                self._get_sale_types(),
+            )
+        )
+
+    @api.model
+    def _get_sale_types(self):
+        return tuple(self.env["account.move"].get_sale_types(include_receipts=True))
+
     @property
     def _table_query(self):
         return SQL(
@@ -96,12 +115,14 @@ class AccountDebtorDso(models.Model):
                    MIN(move.invoice_date) AS first_invoice_date,
                    SUM(move.amount_total_signed) AS amount_invoiced
               FROM account_move move
-             WHERE move.state NOT IN ('draft', 'cancel')
+             -- Odoo's "not draft nor cancelled": posted; the predicate of
+             -- account_move_debtor_sale_index
+             WHERE move.state = 'posted'
                AND move.move_type IN %s
                AND move.commercial_partner_id IS NOT NULL
           GROUP BY move.commercial_partner_id, move.company_id
             """,
-            tuple(self.env["account.move"].get_sale_types(include_receipts=True)),
+            self._get_sale_types(),
         )
 
     @api.model

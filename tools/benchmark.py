@@ -1017,7 +1017,7 @@ class Ours(Side):
         cr.execute(
             SQL(
                 """UPDATE account_debtor_correspondence entry
-                      SET next_action_date = CASE WHEN entry.partner_id %% 4 = 0
+                      SET next_action_date = CASE WHEN MOD(entry.partner_id, 4) = 0
                                                   THEN %(today)s END,
                           amount_reminded = asked.amount
                      FROM (SELECT rel.correspondence_id, SUM(move.amount_residual)
@@ -1040,7 +1040,7 @@ class Ours(Side):
                    SELECT term.id, income.id, ROUND(term.debit / 3, 2),
                           ROUND(term.debit / 3, 2), ROUND(term.debit / 3, 2),
                           term.currency_id, term.currency_id, term.company_id,
-                          entry.date + (term.id %% 40), %(uid)s, %(uid)s,
+                          entry.date + MOD(term.id, 40), %(uid)s, %(uid)s,
                           NOW() AT TIME ZONE 'UTC', NOW() AT TIME ZONE 'UTC'
                      FROM account_debtor_correspondence entry
                      JOIN account_debtor_correspondence_move_rel rel
