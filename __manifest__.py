@@ -19,6 +19,8 @@
         "data/account_debtor_dispute_reason_data.xml",
         "report/account_debtor_statement_report.xml",
         "report/account_debtor_statement_templates.xml",
+        "report/account_debtor_collection_effect_views.xml",
+        "report/account_debtor_dso_views.xml",
         "views/account_debtor_views.xml",
         "views/account_debtor_correspondence_views.xml",
         "views/res_partner_views.xml",

@@ -159,6 +159,19 @@ class AccountDebtorCorrespondence(models.Model):
         string="Sent To",
         readonly=True,
     )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    amount_reminded = fields.Monetary(
+        readonly=True,
+        help="What the reminder asked the debtor to pay, in company currency: "
+        "its overdue amount at the run's date, as the e-mail showed it.",
+    )
+    template_id = fields.Many2one(
+        "mail.template",
+        string="E-mail Template",
+        readonly=True,
+        ondelete="set null",
+        help="The template the reminder was written with.",
+    )
 
     def init(self):
         # The guard against sending a debtor two reminders: a second insert for
@@ -379,6 +392,8 @@ class AccountDebtorCorrespondence(models.Model):
             "source",
             "mail_message_id",
             "recipient_ids",
+            "amount_reminded",
+            "template_id",
             "activity_id",
             "delivery_activity_id",
         }

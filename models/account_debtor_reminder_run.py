@@ -360,6 +360,9 @@ class AccountDebtorReminderRun(models.Model):
                 "date": today,
                 "user_id": self.user_id.id,
                 "move_ids": [Command.set(partner.debtor_reminder_move_ids.ids)],
+                # what the e-mail asks for, for the effect report
+                "amount_reminded": partner.debtor_reminder_amount,
+                "template_id": template.id,
                 "recipient_ids": [Command.set(recipients_by_partner[partner][0].ids)],
             }
 

@@ -80,6 +80,11 @@ class ResPartner(models.Model):
         compute="_compute_debtor_reminder",
         groups="account.group_account_invoice",
     )
+    debtor_reminder_amount = fields.Monetary(
+        compute="_compute_debtor_reminder",
+        currency_field="debtor_currency_id",
+        groups="account.group_account_invoice",
+    )
 
     @api.depends_context("company")
     def _compute_debtor_amount_overdue(self):
@@ -105,6 +110,7 @@ class ResPartner(models.Model):
             partner.debtor_reminder_company_name = reminder["company_name"]
             partner.debtor_reminder_portal_link = partner._get_debtor_portal_link()
             partner.debtor_reminder_move_ids = reminder["move_ids"]
+            partner.debtor_reminder_amount = reminder["amount_to_pay_value"]
 
     def mail_allowed_qweb_expressions(self):
         # What a reminder shows: a template that uses nothing else is rendered

@@ -10,3 +10,5 @@ from . import test_collection_tour
 from . import test_dispute_and_guards
 from . import test_ageing_worklist
 from . import test_debtor_portal
+from . import test_collection_effect
+from . import test_collection_effect_tour
