@@ -543,9 +543,9 @@ def build_history(
         SQL(
             """WITH entry AS (
                    INSERT INTO account_debtor_correspondence
-                          (partner_id, company_id, user_id, kind, date,
+                          (partner_id, company_id, user_id, kind, source, date,
                            create_uid, write_uid, create_date, write_date)
-                   SELECT partner, %(company)s, %(uid)s, 'reminder', %(date)s,
+                   SELECT partner, %(company)s, %(uid)s, 'reminder', 'user', %(date)s,
                           %(uid)s, %(uid)s, %(now)s, %(now)s
                      FROM UNNEST(%(partners)s::int[]) AS partner
                    RETURNING id, partner_id),
@@ -581,9 +581,9 @@ def build_history(
         cr.execute(
             SQL(
                 """INSERT INTO account_debtor_correspondence
-                          (partner_id, company_id, user_id, kind, date, note,
+                          (partner_id, company_id, user_id, kind, source, date, note,
                            create_uid, write_uid, create_date, write_date)
-                   SELECT note.partner, %(company)s, %(uid)s, 'note', note.date,
+                   SELECT note.partner, %(company)s, %(uid)s, 'note', 'user', note.date,
                           note.text, %(uid)s, %(uid)s, %(now)s, %(now)s
                      FROM UNNEST(%(partners)s::int[], %(dates)s::date[],
                                  %(texts)s::text[]) AS note(partner, date, text)""",
