@@ -9,3 +9,4 @@ from . import test_workspace_tour
 from . import test_collection_tour
 from . import test_dispute_and_guards
 from . import test_ageing_worklist
+from . import test_levels

@@ -242,6 +242,8 @@ class AccountDebtorRemind(models.TransientModel):
                     "overdue_count": line.overdue_count,
                     "currency_id": line.currency_id.id,
                     "amount_overdue": line.amount_overdue,
+                    "level_id": line.level_id.id,
+                    "channel": line.channel,
                     "state": line.state,
                     "message": line.message,
                 }

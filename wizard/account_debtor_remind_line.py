@@ -29,6 +29,20 @@ class AccountDebtorRemindLine(models.TransientModel):
         string="In the Bank",
         help="Paid into the bank and not matched to its invoices yet.",
     )
+    level_id = fields.Many2one(
+        "account.debtor.reminder.level",
+        string="Level",
+        help="The level of this debtor's reminder at the date.",
+    )
+    channel = fields.Selection(
+        selection=[
+            ("email", "E-mail"),
+            ("letter", "Printed Letter"),
+            ("call", "Phone Call"),
+        ],
+        help="The level's channel; a letter for a debtor without e-mail when "
+        "the company chose so.",
+    )
     state = fields.Selection(
         selection=[
             ("to_send", "To Send"),

@@ -190,6 +190,12 @@ export class DebtorWorkspacePanel extends Component {
     }
 
     entryIcon(entry) {
+        if (entry.kind === "reminder" && entry.channel === "letter") {
+            return "fa-print";
+        }
+        if (entry.kind === "reminder" && entry.channel === "call") {
+            return "fa-phone";
+        }
         return { reminder: "fa-envelope", dispute: "fa-gavel" }[entry.kind] || "fa-pencil";
     }
 
