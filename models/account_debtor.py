@@ -155,7 +155,6 @@ class AccountDebtor(models.Model):
     )
     last_level_id = fields.Many2one(
         "account.debtor.reminder.level",
-        string="Last Level",
         readonly=True,
         help="The level of the last reminder about invoices still late.",
     )
@@ -301,11 +300,14 @@ class AccountDebtor(models.Model):
 
     @api.model
     def _get_remindable_domain(self, company, as_of_date):
-        """The debtors "select all overdue" picks: something to pay now, not
-        excluded, not paused by a pending promise."""
+        """The debtors "select all overdue" picks: something to pay now, a
+        reminder level reached, not excluded, not paused by a pending
+        promise."""
         return [
             ("company_id", "=", company.id),
             ("amount_overdue", ">", 0),
+            # a reminder level is reached
+            ("level_id", "!=", False),
             ("amount_overdue", ">=", company.debtor_reminder_min_amount),
             ("no_reminder", "=", False),
             "!",

@@ -145,7 +145,6 @@ class AccountDebtorCorrespondence(models.Model):
     )
     level_id = fields.Many2one(
         "account.debtor.reminder.level",
-        string="Level",
         readonly=True,
         index="btree_not_null",
         ondelete="restrict",
@@ -563,10 +562,12 @@ class AccountDebtorCorrespondence(models.Model):
         later reminder does not claim it again. The amounts are those the
         reminder shows, at the context's ``debtor_as_of_date``."""
         to_charge = self.filtered(
-            lambda entry: entry.kind == "reminder"
-            and entry.level_id
-            and entry.level_id._has_charges()
-            and entry.company_id.debtor_charge_invoice
+            lambda entry: (
+                entry.kind == "reminder"
+                and entry.level_id
+                and entry.level_id._has_charges()
+                and entry.company_id.debtor_charge_invoice
+            )
         )
         if not to_charge:
             return
@@ -601,10 +602,7 @@ class AccountDebtorCorrespondence(models.Model):
             # invoice holds the amounts computed here, on the company's own
             # accounts (billing users may not post journal entries by hand)
             moves = (
-                self.env["account.move"]
-                .sudo()
-                .with_company(company)
-                .create(move_vals)
+                self.env["account.move"].sudo().with_company(company).create(move_vals)
             )
             moves.action_post()
             for move, (entry, charges) in zip(moves, charged, strict=True):
@@ -735,8 +733,9 @@ class AccountDebtorCorrespondence(models.Model):
                         "move_ids": [Command.set(entry.move_ids.ids)],
                         "level_id": entry.level_id.id,
                         "channel": "call",
-                        "note": html2plaintext(feedback) if feedback else
-                        self.env._("Call made."),
+                        "note": html2plaintext(feedback)
+                        if feedback
+                        else self.env._("Call made."),
                     }
                     for entry in self
                 ]

@@ -512,7 +512,10 @@ class AccountDebtorReminderRun(models.Model):
                     self.env.flush_all()
             except pg_errors.UniqueViolation:
                 line.write(
-                    {"state": "skipped", "message": user_env._("Already reminded today.")}
+                    {
+                        "state": "skipped",
+                        "message": user_env._("Already reminded today."),
+                    }
                 )
             except Exception as error:  # noqa: BLE001 - reported on the line
                 _logger.info("Reminder to partner %s failed: %s", partner.id, error)

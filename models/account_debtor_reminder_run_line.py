@@ -24,7 +24,6 @@ class AccountDebtorReminderRunLine(models.Model):
     amount_overdue = fields.Monetary(string="Overdue")
     level_id = fields.Many2one(
         "account.debtor.reminder.level",
-        string="Level",
         help="The level of this debtor's reminder at the date.",
     )
     channel = fields.Selection(

@@ -55,8 +55,7 @@ class AccountMove(models.Model):
         string="Compensation Invoiced",
         readonly=True,
         copy=False,
-        help="The flat compensation for recovery costs of this invoice was "
-        "invoiced.",
+        help="The flat compensation for recovery costs of this invoice was invoiced.",
     )
 
     @api.depends(

@@ -95,10 +95,13 @@ class ResCompany(models.Model):
             )
 
     def _inverse_debtor_reminder_attach_statement(self):
+        # only a change sets all levels: saving the settings as they are
+        # keeps the levels' own choices
         for company in self:
-            company.debtor_reminder_level_ids.attach_statement = (
-                company.debtor_reminder_attach_statement
-            )
+            levels = company.debtor_reminder_level_ids
+            attach = company.debtor_reminder_attach_statement
+            if attach != (bool(levels) and all(levels.mapped("attach_statement"))):
+                levels.attach_statement = attach
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -110,7 +113,8 @@ class ResCompany(models.Model):
     def _debtor_install_reminder_levels(self):
         """At install: every company gets its level, and the compensation
         fee in its own currency."""
-        companies = self.search([])
+        # every company, once at install: a handful of records
+        companies = self.search([])  # pylint: disable=no-search-all
         companies._debtor_ensure_reminder_levels()
 
     def _debtor_ensure_reminder_levels(self):

@@ -324,27 +324,31 @@ class ResPartner(models.Model):
     def _format_debtor_charges(self, charges, company, locale, amount_to_pay):
         """The charges as the reminder shows them, formatted for ``locale``."""
         currency = company.currency_id.name
-        return {
-            "rate": format_decimal(charges["rate"], "#,##0.00", locale=locale),
-            "rows": [
-                {
-                    "number": charge["move"].name,
-                    "days": charge["days"],
-                    "interest": format_currency(
-                        charge["interest"], currency, locale=locale
-                    ),
-                    "fee": format_currency(charge["fee"], currency, locale=locale),
-                }
-                for charge in charges["lines"]
-            ],
-            "show_interest": bool(charges["rate"]),
-            "show_fee": any(charge["fee"] for charge in charges["lines"]),
-            "total": format_currency(charges["total"], currency, locale=locale),
-            "total_value": charges["total"],
-            "amount_with_charges": format_currency(
-                amount_to_pay + charges["total"], currency, locale=locale
-            ),
-        } if charges["lines"] else False
+        return (
+            {
+                "rate": format_decimal(charges["rate"], "#,##0.00", locale=locale),
+                "rows": [
+                    {
+                        "number": charge["move"].name,
+                        "days": charge["days"],
+                        "interest": format_currency(
+                            charge["interest"], currency, locale=locale
+                        ),
+                        "fee": format_currency(charge["fee"], currency, locale=locale),
+                    }
+                    for charge in charges["lines"]
+                ],
+                "show_interest": bool(charges["rate"]),
+                "show_fee": any(charge["fee"] for charge in charges["lines"]),
+                "total": format_currency(charges["total"], currency, locale=locale),
+                "total_value": charges["total"],
+                "amount_with_charges": format_currency(
+                    amount_to_pay + charges["total"], currency, locale=locale
+                ),
+            }
+            if charges["lines"]
+            else False
+        )
 
     def _get_debtor_babel_locale(self):
         """The Babel locale of the partner's language (English as a fallback)."""

@@ -6,6 +6,8 @@ from odoo.tests import tagged
 
 from .common import DebtorCollectionCommon, new_billing_user
 
+TABLE = '<t t-out="object.debtor_reminder_table"/>'
+
 
 @tagged("post_install", "-at_install")
 class TestReminderLevels(DebtorCollectionCommon):
@@ -24,7 +26,7 @@ class TestReminderLevels(DebtorCollectionCommon):
                 "model_id": cls.env.ref("base.model_res_partner").id,
                 "subject": "Second reminder for {{ object.name }}",
                 "lang": "{{ object.lang }}",
-                "body_html": '<p>Second: <t t-out="object.debtor_reminder_table"/></p>',
+                "body_html": f"<p>Second: {TABLE}</p>",
             }
         )
         cls.template_3 = cls.env["mail.template"].create(
@@ -33,13 +35,13 @@ class TestReminderLevels(DebtorCollectionCommon):
                 "model_id": cls.env.ref("base.model_res_partner").id,
                 "subject": "Final notice for {{ object.name }}",
                 "lang": "{{ object.lang }}",
-                "body_html": '<p>Final notice: <t t-out="object.debtor_reminder_table"/></p>',
+                "body_html": f"<p>Final notice: {TABLE}</p>",
             }
         )
         cls.template_3.with_context(lang="lv_LV").write(
             {
                 "subject": "Pēdējais atgādinājums {{ object.name }}",
-                "body_html": '<p>Pēdējais brīdinājums: <t t-out="object.debtor_reminder_table"/></p>',
+                "body_html": f"<p>Pēdējais brīdinājums: {TABLE}</p>",
             }
         )
         cls.level_2 = Level.create(
@@ -109,7 +111,9 @@ class TestReminderLevels(DebtorCollectionCommon):
                 lambda m: m.message_type == "comment"
             )[:1]
             self.assertIn("Second reminder for Northwind Ltd", message.subject)
-            self.assertEqual(self._next_level(self.debtor_en, "2026-06-16"), self.level_3)
+            self.assertEqual(
+                self._next_level(self.debtor_en, "2026-06-16"), self.level_3
+            )
 
     def test_highest_level_reached_within_one_step(self):
         self._send_to(self.debtor_en)
@@ -137,6 +141,20 @@ class TestReminderLevels(DebtorCollectionCommon):
             self.debtor_en,
         )
 
+    def test_wizard_previews_with_the_level_text(self):
+        self._send_to(self.debtor_en)
+        wizard = self.env["account.debtor.remind"].create(
+            {"date": "2026-06-15", "partner_ids": [Command.set(self.debtor_en.ids)]}
+        )
+        line = wizard.line_ids
+        self.assertEqual((line.level_id, line.channel), (self.level_2, "email"))
+        action = line.action_preview()
+        preview = (
+            self.env[action["res_model"]].with_context(**action["context"]).create({})
+        )
+        self.assertEqual(preview.subject, "Second reminder for Northwind Ltd")
+        self.assertIn(self.invoice_en.name, preview.body_html)
+
     def test_first_level_not_reached_is_skipped(self):
         self.level_1.delay = 50
         wizard = self.env["account.debtor.remind"].create(
@@ -144,6 +162,8 @@ class TestReminderLevels(DebtorCollectionCommon):
         )
         self.assertEqual(wizard.line_ids.state, "skipped")
         self.assertIn("Friendly starts 50 days", wizard.line_ids.message)
+        wizard.action_select_overdue()
+        self.assertNotIn(self.debtor_en, wizard.partner_ids, "no level reached")
 
     def test_starts_again_after_payment(self):
         self._send_to(self.debtor_en)
@@ -168,7 +188,9 @@ class TestReminderLevels(DebtorCollectionCommon):
     # channels
 
     def test_letter_logged_and_printed_in_each_language(self):
-        self.level_1.write({"channel": "letter", "mail_template_id": self.template_3.id})
+        self.level_1.write(
+            {"channel": "letter", "mail_template_id": self.template_3.id}
+        )
         run = self._send_to(self.debtor_lv | self.debtor_en)
         self.assertEqual(run.sent_count, 2)
         self.assertEqual(run.letter_count, 2)
@@ -182,7 +204,10 @@ class TestReminderLevels(DebtorCollectionCommon):
             self._debtor(self.debtor_lv).last_reminder_date.isoformat(), "2026-06-15"
         )
         action = run.action_print_letters()
-        self.assertEqual(action["report_name"], "account_debtor_collection.report_debtor_reminder_letter")
+        self.assertEqual(
+            action["report_name"],
+            "account_debtor_collection.report_debtor_reminder_letter",
+        )
         report = self.env.ref(
             "account_debtor_collection.action_report_debtor_reminder_letter"
         )
@@ -207,9 +232,10 @@ class TestReminderLevels(DebtorCollectionCommon):
         self.assertIn("1 Harbour Road", html)
         self.assertIn("June 15, 2026", html)
         self.assertIn("$1,000.00", html)
-        # one PDF of both
+        # one PDF of both, which a billing user prints
         html = (
             self.env["ir.actions.report"]
+            .with_user(self.billing_user)
             ._render_qweb_html(report.report_name, run.line_ids.ids)[0]
             .decode()
         )
@@ -231,7 +257,9 @@ class TestReminderLevels(DebtorCollectionCommon):
 
     def test_call_activity_and_note_when_done(self):
         self.level_1.channel = "call"
-        self.debtor_en.write({"phone": "+44 113 496 0000", "debtor_collector_id": self.collector.id})
+        self.debtor_en.write(
+            {"phone": "+44 113 496 0000", "debtor_collector_id": self.collector.id}
+        )
         run = self._send_to(self.debtor_en)
         self.assertEqual(run.line_ids.state, "sent")
         self.assertIn("Collector", run.line_ids.message)
@@ -246,8 +274,12 @@ class TestReminderLevels(DebtorCollectionCommon):
         self.assertIn("+44 113 496 0000", activity.note)
         self.assertIn(self.invoice_en.name, activity.note)
         self.assertIn("1,000.00", activity.note)
-        self.assertFalse(self.debtor_en.message_ids.filtered(lambda m: m.message_type == "comment"))
-        activity.with_user(self.collector).action_feedback(feedback="Will pay on Friday")
+        self.assertFalse(
+            self.debtor_en.message_ids.filtered(lambda m: m.message_type == "comment")
+        )
+        activity.with_user(self.collector).action_feedback(
+            feedback="Will pay on Friday"
+        )
         note = self._entries(self.debtor_en, "note")
         self.assertEqual(note.note, "Will pay on Friday")
         self.assertEqual(note.user_id, self.collector)
@@ -266,8 +298,10 @@ class TestReminderLevels(DebtorCollectionCommon):
             lambda line: line.account_type == "asset_receivable"
         )
         charges = partner._get_debtor_charges(
-            lines, self.invoice_en.invoice_date_due.replace(month=6, day=15),
-            self.company, self.level_1,
+            lines,
+            self.invoice_en.invoice_date_due.replace(month=6, day=15),
+            self.company,
+            self.level_1,
         )
         by_move = {charge["move"]: charge for charge in charges["lines"]}
         # 1000 x 10 % x 45 / 365 and 500 x 10 % x 30 / 365
@@ -303,7 +337,10 @@ class TestReminderLevels(DebtorCollectionCommon):
         with self.assertRaisesRegex(UserError, "income accounts"):
             self._send_to(self.debtor_en)
         self.company.write(
-            {"debtor_interest_account_id": income.id, "debtor_fee_account_id": income.id}
+            {
+                "debtor_interest_account_id": income.id,
+                "debtor_fee_account_id": income.id,
+            }
         )
         self._send_to(self.debtor_en)
         entry = self._entries(self.debtor_en)
@@ -325,7 +362,9 @@ class TestReminderLevels(DebtorCollectionCommon):
         Partner = self.env["res.partner"]
         as_of = self.invoice_en.debtor_interest_date
         self.assertFalse(
-            Partner._get_debtor_charges(lines, as_of, self.company, self.level_1)["lines"]
+            Partner._get_debtor_charges(lines, as_of, self.company, self.level_1)[
+                "lines"
+            ]
         )
         later = Partner._get_debtor_charges(
             lines, as_of.replace(day=25), self.company, self.level_1
@@ -354,9 +393,17 @@ class TestReminderLevels(DebtorCollectionCommon):
 
     def test_company_statement_setting_sets_every_level(self):
         self.company.debtor_reminder_attach_statement = True
-        self.assertTrue(all((self.level_1 | self.level_2 | self.level_3).mapped("attach_statement")))
+        self.assertTrue(
+            all((self.level_1 | self.level_2 | self.level_3).mapped("attach_statement"))
+        )
         self.level_2.attach_statement = False
         self.assertFalse(self.company.debtor_reminder_attach_statement)
+        # saving the settings unchanged keeps each level's choice
+        self.env["res.config.settings"].create(
+            {"debtor_reminder_attach_statement": False}
+        ).execute()
+        self.assertTrue(self.level_1.attach_statement)
+        self.assertFalse(self.level_2.attach_statement)
 
     def test_workspace_shows_the_level(self):
         self._send_to(self.debtor_en)

@@ -31,7 +31,6 @@ class AccountDebtorRemindLine(models.TransientModel):
     )
     level_id = fields.Many2one(
         "account.debtor.reminder.level",
-        string="Level",
         help="The level of this debtor's reminder at the date.",
     )
     channel = fields.Selection(
@@ -52,6 +51,27 @@ class AccountDebtorRemindLine(models.TransientModel):
         default="to_send",
     )
     message = fields.Char(string="Details")
+
+    def action_preview(self):
+        """Show the reminder this debtor would get: its level's text, in its
+        language, at the wizard's date."""
+        self.ensure_one()
+        template = self.level_id._get_template()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Preview: %(level)s", level=self.level_id.name),
+            "res_model": "mail.template.preview",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_mail_template_id": template.id,
+                "default_resource_ref": f"res.partner,{self.partner_id.id}",
+                "default_lang": self.partner_id.lang,
+                "debtor_as_of_date": fields.Date.to_string(self.remind_id.date),
+                "debtor_reminder_level_id": self.level_id.id,
+            },
+        }
 
     @api.model
     def _get_lang_selection(self):
