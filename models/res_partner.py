@@ -248,6 +248,7 @@ class ResPartner(models.Model):
                 company,
                 locale,
                 amount_to_pay,
+                self.lang,
             )
         values["table"] = (
             self.env["ir.qweb"]
@@ -321,34 +322,56 @@ class ResPartner(models.Model):
         }
 
     @api.model
-    def _format_debtor_charges(self, charges, company, locale, amount_to_pay):
-        """The charges as the reminder shows them, formatted for ``locale``."""
+    def _format_debtor_charges(self, charges, company, locale, amount_to_pay, lang):
+        """The charges as the reminder shows them, formatted for ``locale``
+        and in ``lang``."""
+        if not charges["lines"]:
+            return False
         currency = company.currency_id.name
-        return (
-            {
-                "rate": format_decimal(charges["rate"], "#,##0.00", locale=locale),
-                "rows": [
-                    {
-                        "number": charge["move"].name,
-                        "days": charge["days"],
-                        "interest": format_currency(
-                            charge["interest"], currency, locale=locale
-                        ),
-                        "fee": format_currency(charge["fee"], currency, locale=locale),
-                    }
-                    for charge in charges["lines"]
-                ],
-                "show_interest": bool(charges["rate"]),
-                "show_fee": any(charge["fee"] for charge in charges["lines"]),
-                "total": format_currency(charges["total"], currency, locale=locale),
-                "total_value": charges["total"],
-                "amount_with_charges": format_currency(
-                    amount_to_pay + charges["total"], currency, locale=locale
-                ),
-            }
-            if charges["lines"]
-            else False
-        )
+        rate = format_decimal(charges["rate"], "#,##0.00", locale=locale)
+        env = self.with_context(lang=lang or self.env.lang).env
+        show_fee = any(charge["fee"] for charge in charges["lines"])
+        # a sentence with the rate inside: translated here, QWeb would split it
+        if charges["rate"] and show_fee:
+            sentence = env._(
+                "Under Directive 2011/7/EU on late payment, we charge interest "
+                "at %(rate)s %% a year for the days late and a fixed compensation "
+                "for recovery costs per late invoice:",
+                rate=rate,
+            )
+        elif charges["rate"]:
+            sentence = env._(
+                "Under Directive 2011/7/EU on late payment, we charge interest "
+                "at %(rate)s %% a year for the days late:",
+                rate=rate,
+            )
+        else:
+            sentence = env._(
+                "Under Directive 2011/7/EU on late payment, we charge a fixed "
+                "compensation for recovery costs per late invoice:"
+            )
+        return {
+            "rate": rate,
+            "sentence": sentence,
+            "rows": [
+                {
+                    "number": charge["move"].name,
+                    "days": charge["days"],
+                    "interest": format_currency(
+                        charge["interest"], currency, locale=locale
+                    ),
+                    "fee": format_currency(charge["fee"], currency, locale=locale),
+                }
+                for charge in charges["lines"]
+            ],
+            "show_interest": bool(charges["rate"]),
+            "show_fee": show_fee,
+            "total": format_currency(charges["total"], currency, locale=locale),
+            "total_value": charges["total"],
+            "amount_with_charges": format_currency(
+                amount_to_pay + charges["total"], currency, locale=locale
+            ),
+        }
 
     def _get_debtor_babel_locale(self):
         """The Babel locale of the partner's language (English as a fallback)."""
