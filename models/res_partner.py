@@ -250,6 +250,12 @@ class ResPartner(models.Model):
                 amount_to_pay,
                 self.lang,
             )
+            if values["charges"]:
+                # the charges are in company currency: a total with them only
+                # where the reminder's amount to pay is in it too
+                values["charges"]["show_total"] = len(currencies) > 1 or (
+                    currencies == [company.currency_id]
+                )
         values["table"] = (
             self.env["ir.qweb"]
             .with_context(lang=self.lang or self.env.lang)

@@ -330,6 +330,18 @@ class TestReminderLevels(DebtorCollectionCommon):
         self.assertIn("15,22\xa0$", body)
         self.assertIn("10,00 %", body)
 
+    def test_no_total_with_charges_in_another_currency(self):
+        self.level_1.write({"charge_interest": True, "charge_fee": True})
+        eur = self.setup_other_currency("EUR", rates=[("2026-01-01", 0.5)])
+        debtor = self._create_debtor("Euro Ltd", "en_US", "ap@euro.example")
+        self._create_invoice(debtor, 500.0, "2026-05-16", currency=eur)
+        self._send_to(debtor)
+        body = str(self._entries(debtor).mail_message_id.body)
+        # 250.00 in company currency: 250 x 10 % x 30 / 365 = 2.05
+        self.assertIn("$2.05", body)
+        self.assertIn("Late-payment charges", body)
+        self.assertNotIn("Total to pay with charges", body, "euros plus dollars")
+
     def test_charges_invoiced_once(self):
         self.level_1.write({"charge_interest": True, "charge_fee": True})
         income = self.company_data["default_account_revenue"]
