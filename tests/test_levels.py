@@ -337,8 +337,8 @@ class TestReminderLevels(DebtorCollectionCommon):
         self._create_invoice(debtor, 500.0, "2026-05-16", currency=eur)
         self._send_to(debtor)
         body = str(self._entries(debtor).mail_message_id.body)
-        # 250.00 in company currency: 250 x 10 % x 30 / 365 = 2.05
-        self.assertIn("$2.05", body)
+        # 500 EUR are 1000.00 in company currency: 1000 x 10 % x 30 / 365
+        self.assertIn("$8.22", body)
         self.assertIn("Late-payment charges", body)
         self.assertNotIn("Total to pay with charges", body, "euros plus dollars")
 
