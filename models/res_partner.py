@@ -238,7 +238,7 @@ class ResPartner(models.Model):
         }
         level = self._get_debtor_reminder_level()
         if level and level._has_charges() and not all_open:
-            values["charges"] = self._format_debtor_charges(
+            charges = self._format_debtor_charges(
                 self._get_debtor_charges(
                     lines.filtered(lambda line: line.amount_residual > 0),
                     date,
@@ -250,12 +250,13 @@ class ResPartner(models.Model):
                 amount_to_pay,
                 self.lang,
             )
-            if values["charges"]:
+            if charges:
                 # the charges are in company currency: a total with them only
                 # where the reminder's amount to pay is in it too
-                values["charges"]["show_total"] = len(currencies) > 1 or (
+                charges["show_total"] = len(currencies) > 1 or (
                     currencies == [company.currency_id]
                 )
+            values["charges"] = charges
         values["table"] = (
             self.env["ir.qweb"]
             .with_context(lang=self.lang or self.env.lang)
