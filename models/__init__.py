@@ -1,4 +1,5 @@
 from . import res_company
+from . import account_debtor_reminder_level
 from . import res_config_settings
 from . import res_partner
 from . import account_move
@@ -10,3 +11,4 @@ from . import account_debtor_reminder_run
 from . import account_debtor_reminder_run_line
 from . import mail_notification
 from . import account_debtor_dispute_reason
+from . import mail_activity

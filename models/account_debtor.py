@@ -71,11 +71,14 @@ class AccountDebtor(models.Model):
             "date",
             "delivery_state",
             "kind",
+            "level_id",
+            "move_ids",
             "next_action_date",
             "partner_id",
             "promise_date",
             "promise_state",
         ],
+        "account.debtor.reminder.level": ["company_id", "delay", "sequence"],
     }
 
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True)
@@ -142,6 +145,19 @@ class AccountDebtor(models.Model):
     promise_broken_count = fields.Integer(string="Promises Broken", readonly=True)
     next_action_date = fields.Date(readonly=True)
     no_reminder = fields.Boolean(string="Excluded from Reminders", readonly=True)
+    level_id = fields.Many2one(
+        "account.debtor.reminder.level",
+        string="Next Level",
+        readonly=True,
+        help="The level of the debtor's next reminder at the as-of date: the "
+        "highest level its oldest late invoice has reached, at most one above "
+        "the level of its last reminder about invoices still late.",
+    )
+    last_level_id = fields.Many2one(
+        "account.debtor.reminder.level",
+        readonly=True,
+        help="The level of the last reminder about invoices still late.",
+    )
 
     open_move_ids = fields.Many2many(
         "account.move", string="Unpaid Invoices", compute="_compute_open_move_ids"
@@ -284,11 +300,14 @@ class AccountDebtor(models.Model):
 
     @api.model
     def _get_remindable_domain(self, company, as_of_date):
-        """The debtors "select all overdue" picks: something to pay now, not
-        excluded, not paused by a pending promise."""
+        """The debtors "select all overdue" picks: something to pay now, a
+        reminder level reached, not excluded, not paused by a pending
+        promise."""
         return [
             ("company_id", "=", company.id),
             ("amount_overdue", ">", 0),
+            # a reminder level is reached
+            ("level_id", "!=", False),
             ("amount_overdue", ">=", company.debtor_reminder_min_amount),
             ("no_reminder", "=", False),
             "!",
@@ -323,9 +342,13 @@ class AccountDebtor(models.Model):
                 "promise_state",
                 "promise_date",
                 "last_reminder_date",
+                "level_id",
             ],
         )
         debtor_by_partner = {debtor.partner_id: debtor for debtor in debtors}
+        first_level = self.env["account.debtor.reminder.level"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
         recipients_by_partner = partners._get_debtor_reminder_recipients()
         unmatched_by_partner = self._get_unmatched_bank_amounts(partners, company)
         checks = {}
@@ -333,6 +356,8 @@ class AccountDebtor(models.Model):
             debtor = debtor_by_partner.get(partner)
             recipients, invalid = recipients_by_partner[partner]
             unmatched = unmatched_by_partner.get(partner, 0.0)
+            level = debtor.level_id if debtor else first_level.browse()
+            channel = self._get_reminder_channel(level, recipients, company)
             reason = self._get_skip_reason(
                 partner,
                 debtor,
@@ -343,6 +368,9 @@ class AccountDebtor(models.Model):
                     "as_of_date": as_of_date,
                     "force": force,
                     "unmatched": unmatched,
+                    "level": level,
+                    "first_level": first_level,
+                    "channel": channel,
                 },
             )
             checks[partner] = {
@@ -355,6 +383,8 @@ class AccountDebtor(models.Model):
                 "amount_credit": debtor.amount_credit if debtor else 0.0,
                 "amount_disputed": debtor.amount_disputed if debtor else 0.0,
                 "amount_unmatched": unmatched,
+                "level_id": level.id if level else False,
+                "channel": channel,
                 "state": "skipped" if reason else "to_send",
                 "message": reason,
             }
@@ -398,7 +428,18 @@ class AccountDebtor(models.Model):
             )
         if debtor.no_reminder:
             return self.env._("The customer is excluded from payment reminders.")
-        if not recipients:
+        level = check.get("level")
+        if not level:
+            first_level = check.get("first_level")
+            if not first_level:
+                return self.env._("The company has no reminder level.")
+            return self.env._(
+                "No reminder level reached yet: %(level)s starts %(days)s days "
+                "after the due date.",
+                level=first_level.name,
+                days=first_level.delay,
+            )
+        if not recipients and check.get("channel", "email") == "email":
             if invalid_emails:
                 return self.env._(
                     "Not a valid e-mail address: %(emails)s. Correct it on the "
@@ -439,6 +480,21 @@ class AccountDebtor(models.Model):
                 days=interval,
             )
         return False
+
+    @api.model
+    def _get_reminder_channel(self, level, recipients, company):
+        """How the reminder at ``level`` goes to a debtor with these e-mail
+        ``recipients``: the level's channel, or a letter instead of an
+        e-mail to nobody when the company chose so."""
+        if not level:
+            return False
+        if (
+            level.channel == "email"
+            and not recipients
+            and company.debtor_letter_without_email
+        ):
+            return "letter"
+        return level.channel
 
     @api.model
     def _get_unmatched_bank_amounts(self, partners, company):
@@ -484,15 +540,98 @@ class AccountDebtor(models.Model):
             """
             WITH line_total AS (%s),
                  debtor AS (%s),
-                 log AS (%s)
+                 log AS (%s),
+                 %s
             SELECT %s
               FROM %s
             """,
             self._get_line_totals_query(as_of_date),
             self._get_debtor_totals_query(),
             self._get_log_query(),
+            self._get_level_query(as_of_date),
             self._select(),
             self._from(),
+        )
+
+    @api.model
+    def _get_level_query(self, as_of_date):
+        """The CTEs of the escalation rule (``level``, ``late_move``,
+        ``last_level``, ``next_level``): each debtor's next reminder level.
+
+        - ``level``: the levels, ranked per company by sequence.
+        - ``last_level``: the level of the debtor's last reminder (not
+          bounced or failed) that names an invoice still late at the as-of
+          date; none when no such reminder exists (nothing reminded yet, or
+          all it named was paid since: the debtor starts again).
+        - ``next_level``: the highest-ranked level whose delay the oldest
+          late item has reached (days from its due date to the as-of date),
+          ranked at most one above the last level (the first level when there
+          is none); none when not even that one's delay is reached.
+        """
+        late = self._item_condition(self._get_late_item_domain(as_of_date))
+        open_items = self.env["account.move.line"]._where_calc(
+            self._get_open_item_domain()
+        )
+        return SQL(
+            """
+            level AS (
+                SELECT id, company_id, delay,
+                       ROW_NUMBER() OVER (PARTITION BY company_id
+                                          ORDER BY sequence, id) AS rank
+                  FROM account_debtor_reminder_level
+            ),
+            late_move AS (
+                SELECT DISTINCT partner.commercial_partner_id AS partner_id,
+                       account_move_line.company_id,
+                       account_move_line.move_id
+                  FROM %(from)s
+                  JOIN res_partner partner
+                    ON partner.id = account_move_line.partner_id
+                 WHERE %(open)s AND %(predicate)s AND %(late)s
+            ),
+            last_level AS (
+                SELECT DISTINCT ON (entry.partner_id, entry.company_id)
+                       entry.partner_id, entry.company_id,
+                       level.id AS level_id, level.rank
+                  FROM account_debtor_correspondence entry
+                  JOIN level ON level.id = entry.level_id
+                 WHERE entry.kind = 'reminder'
+                   AND entry.delivery_state IS DISTINCT FROM 'bounced'
+                   AND entry.delivery_state IS DISTINCT FROM 'failed'
+                   AND EXISTS (
+                        SELECT 1
+                          FROM account_debtor_correspondence_move_rel rel
+                          JOIN late_move
+                            ON late_move.move_id = rel.move_id
+                           AND late_move.partner_id = entry.partner_id
+                           AND late_move.company_id = entry.company_id
+                         WHERE rel.correspondence_id = entry.id
+                   )
+              ORDER BY entry.partner_id, entry.company_id,
+                       entry.date DESC, entry.id DESC
+            ),
+            next_level AS (
+                SELECT debtor.partner_id, debtor.company_id,
+                       last_level.level_id AS last_level_id,
+                       (SELECT level.id
+                          FROM level
+                         WHERE level.company_id = debtor.company_id
+                           AND level.delay <= %(as_of)s::date - debtor.oldest_due_date
+                           AND level.rank <= COALESCE(last_level.rank, 0) + 1
+                      ORDER BY level.rank DESC
+                         LIMIT 1) AS level_id
+                  FROM debtor
+             LEFT JOIN last_level
+                    ON last_level.partner_id = debtor.partner_id
+                   AND last_level.company_id = debtor.company_id
+                 WHERE debtor.oldest_due_date IS NOT NULL
+            )
+            """,
+            open=open_items.where_clause,
+            **{"from": open_items.from_clause},
+            predicate=self.env["account.move.line"]._get_debtor_open_index_predicate(),
+            late=late,
+            as_of=as_of_date,
         )
 
     @api.model
@@ -668,7 +807,9 @@ class AccountDebtor(models.Model):
             COALESCE(
                 (partner.debtor_no_reminder ->> debtor.company_id::text)::boolean,
                 FALSE
-            ) AS no_reminder
+            ) AS no_reminder,
+            next_level.level_id,
+            next_level.last_level_id
             """,
             bits=DEBTOR_ID_COMPANY_BITS,
         )
@@ -682,6 +823,8 @@ class AccountDebtor(models.Model):
             JOIN res_partner partner ON partner.id = debtor.partner_id
             LEFT JOIN log ON log.partner_id = debtor.partner_id
                          AND log.company_id = debtor.company_id
+            LEFT JOIN next_level ON next_level.partner_id = debtor.partner_id
+                                AND next_level.company_id = debtor.company_id
             """
         )
 
@@ -991,6 +1134,8 @@ class AccountDebtor(models.Model):
                 "delivery_state",
                 "dispute_state",
                 "dispute_reason_id",
+                "level_id",
+                "channel",
             ],
             offset=offset,
             limit=limit,
@@ -1013,6 +1158,8 @@ class AccountDebtor(models.Model):
             Entry._fields["dispute_state"]._description_selection(self.env)
         )
         entries.dispute_reason_id.fetch(["name"])
+        entries.level_id.fetch(["name"])
+        channel_labels = dict(Entry._fields["channel"]._description_selection(self.env))
         return {
             "entries": [
                 {
@@ -1042,6 +1189,9 @@ class AccountDebtor(models.Model):
                     "dispute_state": entry.dispute_state or False,
                     "dispute_state_label": dispute_labels.get(entry.dispute_state, ""),
                     "dispute_reason": entry.dispute_reason_id.name or "",
+                    "level_name": entry.level_id.name or "",
+                    "channel": entry.channel or False,
+                    "channel_label": channel_labels.get(entry.channel, ""),
                     "editable": entry in editable,
                 }
                 for entry in entries

@@ -1,8 +1,10 @@
 from datetime import timedelta
 
+from markupsafe import Markup
+
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_date, plaintext2html
+from odoo.tools import SQL, format_amount, format_date, html2plaintext, plaintext2html
 
 # How many past promises one call of the daily check settles.
 PROMISE_BATCH_SIZE = 1000
@@ -171,6 +173,33 @@ class AccountDebtorCorrespondence(models.Model):
         readonly=True,
         ondelete="set null",
         help="The template the reminder was written with.",
+    )
+    level_id = fields.Many2one(
+        "account.debtor.reminder.level",
+        readonly=True,
+        index="btree_not_null",
+        ondelete="restrict",
+        help="The level the reminder was sent at.",
+    )
+    channel = fields.Selection(
+        selection=[
+            ("email", "E-mail"),
+            ("letter", "Printed Letter"),
+            ("call", "Phone Call"),
+        ],
+        readonly=True,
+        help="How the reminder went to the debtor.",
+    )
+    call_activity_id = fields.Many2one(
+        "mail.activity", readonly=True, copy=False, ondelete="set null"
+    )
+    charge_move_id = fields.Many2one(
+        "account.move",
+        string="Charges Invoice",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The invoice of the late-payment charges claimed by this reminder.",
     )
 
     def init(self):
@@ -355,6 +384,7 @@ class AccountDebtorCorrespondence(models.Model):
         entries = super().create(vals_list)
         entries._link_promised_moves()
         entries._sync_next_action_activity()
+        entries._create_charge_invoices()
         return entries
 
     def write(self, vals):
@@ -396,6 +426,10 @@ class AccountDebtorCorrespondence(models.Model):
             "template_id",
             "activity_id",
             "delivery_activity_id",
+            "level_id",
+            "channel",
+            "call_activity_id",
+            "charge_move_id",
         }
 
     def _check_user_values(self, vals, creating):
@@ -553,6 +587,198 @@ class AccountDebtorCorrespondence(models.Model):
                 note=plaintext2html(shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)),
             )
             entry.sudo().activity_id = activity
+
+    # ------------------------------------------------------------------
+    # Escalation: late-payment charges, phone calls
+    # ------------------------------------------------------------------
+
+    def _create_charge_invoices(self):
+        """When the company invoices late-payment charges, a reminder of a
+        level with charges creates and posts its customer invoice (one line
+        of interest and one of compensation per late invoice), linked from
+        the entry; the late invoices remember what was claimed, so that a
+        later reminder does not claim it again. The amounts are those the
+        reminder shows, at the context's ``debtor_as_of_date``."""
+        to_charge = self.filtered(
+            lambda entry: (
+                entry.kind == "reminder"
+                and entry.level_id
+                and entry.level_id._has_charges()
+                and entry.company_id.debtor_charge_invoice
+            )
+        )
+        if not to_charge:
+            return
+        Debtor = self.env["account.debtor"]
+        as_of_date = Debtor._get_as_of_date()
+        for company in to_charge.company_id:
+            entries = to_charge.filtered(lambda e, c=company: e.company_id == c)
+            lines = self.env["account.move.line"].search(
+                [
+                    *Debtor._get_debtor_item_domain(entries.partner_id, company),
+                    *Debtor._get_late_item_domain(as_of_date),
+                ]
+            )
+            move_vals = []
+            charged = []
+            for entry in entries:
+                partner_lines = lines.filtered(
+                    lambda line, entry=entry: line.move_id in entry.move_ids
+                )
+                charges = self.env["res.partner"]._get_debtor_charges(
+                    partner_lines, as_of_date, company, entry.level_id
+                )
+                if not charges["lines"]:
+                    continue
+                move_vals.append(
+                    entry._prepare_charge_invoice_vals(charges, as_of_date)
+                )
+                charged.append((entry, charges))
+            if not move_vals:
+                continue
+            # sudo: the reminder was sent by the addon's own sending; the
+            # invoice holds the amounts computed here, on the company's own
+            # accounts (billing users may not post journal entries by hand)
+            moves = (
+                self.env["account.move"].sudo().with_company(company).create(move_vals)
+            )
+            moves.action_post()
+            for move, (entry, charges) in zip(moves, charged, strict=True):
+                entry.sudo().charge_move_id = move
+                for charge in charges["lines"]:
+                    late_move = charge["move"].sudo()
+                    if charge["interest"]:
+                        late_move.debtor_interest_date = as_of_date
+                    if charge["fee"]:
+                        late_move.debtor_fee_charged = True
+
+    def _prepare_charge_invoice_vals(self, charges, as_of_date):
+        """The customer invoice of a reminder's late-payment charges."""
+        self.ensure_one()
+        company = self.company_id
+        partner_env = self.with_context(lang=self.partner_id.lang).env
+        rate = charges["rate"]
+        invoice_lines = []
+        for charge in charges["lines"]:
+            name = charge["move"].name
+            if charge["interest"]:
+                invoice_lines.append(
+                    Command.create(
+                        {
+                            "name": partner_env._(
+                                "Late-payment interest on %(invoice)s: %(days)s "
+                                "days at %(rate)s %% a year",
+                                invoice=name,
+                                days=charge["days"],
+                                rate=f"{rate:.2f}",
+                            ),
+                            "quantity": 1,
+                            "price_unit": charge["interest"],
+                            "account_id": company.debtor_interest_account_id.id,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                )
+            if charge["fee"]:
+                invoice_lines.append(
+                    Command.create(
+                        {
+                            "name": partner_env._(
+                                "Compensation for recovery costs of %(invoice)s",
+                                invoice=name,
+                            ),
+                            "quantity": 1,
+                            "price_unit": charge["fee"],
+                            "account_id": company.debtor_fee_account_id.id,
+                            "tax_ids": [Command.clear()],
+                        }
+                    )
+                )
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.id,
+            "company_id": company.id,
+            "currency_id": company.currency_id.id,
+            "invoice_date": self.date,
+            "invoice_date_due": self.date,
+            "invoice_payment_term_id": False,
+            "invoice_origin": self.level_id.name,
+            "debtor_charge_reminder_id": self.id,
+            "invoice_line_ids": invoice_lines,
+        }
+
+    def _schedule_call_activity(self, collector, run_line):
+        """The phone-call activity of a reminder of a call level: for the
+        collector, due today, with the debtor's phone, amounts and late
+        invoices, in the collector's language."""
+        self.ensure_one()
+        partner = self.partner_id
+        collector_env = self.with_context(lang=collector.lang or self.env.lang).env
+        phones = ", ".join(
+            phone for phone in (partner.phone, partner.mobile) if phone
+        ) or collector_env._("no phone number on the customer")
+        amount = format_amount(
+            collector_env, run_line.amount_overdue, run_line.currency_id
+        )
+        rows = [
+            collector_env._(
+                "%(invoice)s, due %(date)s: %(amount)s",
+                invoice=move.name,
+                date=format_date(collector_env, move.invoice_date_due),
+                amount=format_amount(
+                    collector_env, move.amount_residual, move.currency_id
+                ),
+            )
+            for move in self.move_ids.sorted("invoice_date_due")
+        ]
+        note = Markup("<p>%s</p><p>%s</p><ul>%s</ul>") % (
+            collector_env._("Phone: %(phones)s", phones=phones),
+            collector_env._(
+                "Overdue: %(amount)s (level %(level)s).",
+                amount=amount,
+                level=self.level_id.name,
+            ),
+            Markup().join(Markup("<li>%s</li>") % row for row in rows),
+        )
+        # sudo: see _sync_next_action_activity; the activity mirrors the
+        # reminder the addon's sending logged
+        return partner.sudo().activity_schedule(
+            "mail.mail_activity_data_call",
+            user_id=collector.id,
+            summary=collector_env._(
+                "Payment reminder call: %(debtor)s", debtor=partner.name
+            ),
+            note=note,
+        )
+
+    def _log_call_done(self, feedback):
+        """The call of these reminders was made: a note of it in the log,
+        in the name of the user who marked it done."""
+        if not self:
+            return self.browse()
+        # sudo: the user marked done an activity of the addon's call, which
+        # Odoo allowed; the note mirrors it (its author is that user)
+        return (
+            self.sudo()
+            .with_context(tracking_disable=True)
+            .create(
+                [
+                    {
+                        "partner_id": entry.partner_id.id,
+                        "company_id": entry.company_id.id,
+                        "kind": "note",
+                        "user_id": self.env.user.id,
+                        "move_ids": [Command.set(entry.move_ids.ids)],
+                        "level_id": entry.level_id.id,
+                        "channel": "call",
+                        "note": html2plaintext(feedback)
+                        if feedback
+                        else self.env._("Call made."),
+                    }
+                    for entry in self
+                ]
+            )
+        )
 
     @api.model
     def _cron_update_promise_state(self, batch_size=PROMISE_BATCH_SIZE):

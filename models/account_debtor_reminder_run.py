@@ -81,6 +81,7 @@ class AccountDebtorReminderRun(models.Model):
     failed_count = fields.Integer(string="Failed", compute="_compute_counts")
     progress = fields.Float(compute="_compute_counts", help="Percentage done.")
     date_done = fields.Datetime(string="Finished", readonly=True)
+    letter_count = fields.Integer(string="Letters", compute="_compute_letter_count")
 
     @api.depends("date", "user_id")
     def _compute_name(self):
@@ -107,6 +108,21 @@ class AccountDebtorReminderRun(models.Model):
                 else 100.0
             )
 
+    @api.depends("line_ids.state", "line_ids.channel")
+    def _compute_letter_count(self):
+        groups = self.env["account.debtor.reminder.run.line"]._read_group(
+            [
+                ("run_id", "in", self.ids),
+                ("channel", "=", "letter"),
+                ("state", "=", "sent"),
+            ],
+            ["run_id"],
+            ["__count"],
+        )
+        counts = {run.id: count for run, count in groups}
+        for run in self:
+            run.letter_count = counts.get(run.id, 0)
+
     # ------------------------------------------------------------------
     # Creating a run
     # ------------------------------------------------------------------
@@ -118,7 +134,9 @@ class AccountDebtorReminderRun(models.Model):
         """Queue a run of the reminder wizard's ``preview_lines`` (to send, or
         skipped with their reason) and wake the scheduled action up."""
         self._check_sender(author)
-        self._get_reminder_template()
+        self._check_levels(
+            company, preview_lines.filtered(lambda line: line.state == "to_send")
+        )
         run = self.create(
             {
                 "company_id": company.id,
@@ -184,19 +202,31 @@ class AccountDebtorReminderRun(models.Model):
             )
 
     @api.model
-    def _get_reminder_template(self):
-        template = self.env.ref(
-            "account_debtor_collection.mail_template_debtor_reminder",
-            raise_if_not_found=False,
-        )
-        if not template:
+    def _check_levels(self, company, lines):
+        """Refuse, before anything is queued, what would fail each debtor of
+        a level: a text (mail template) gone, charges to invoice without the
+        income accounts."""
+        levels = lines.level_id
+        for level in levels.filtered(lambda level: level.channel != "call"):
+            level._get_template()
+        if (
+            company.debtor_charge_invoice
+            and any(level._has_charges() for level in levels)
+            and not (
+                company.debtor_interest_account_id and company.debtor_fee_account_id
+            )
+        ):
             raise UserError(
                 self.env._(
-                    'The e-mail template "Debtor Collection: Payment Reminder" '
-                    "was deleted. Update the Debtor Collection app to restore it."
+                    "Late-payment charges are invoiced: choose their income "
+                    "accounts in the settings (Payment Reminders) first."
                 )
             )
-        return template
+
+    def _get_line_template(self, line):
+        """The mail template of a line's reminder: the text of its level (in
+        this run's environment, which renders it)."""
+        return line.with_env(self.env).level_id._get_template()
 
     def action_open(self):
         self.ensure_one()
@@ -309,7 +339,6 @@ class AccountDebtorReminderRun(models.Model):
         env = self._get_sending_env()
         run = self.with_env(env)
         user_env = self.with_context(lang=self.user_id.lang).env
-        template = run._get_reminder_template()
         checks = env["account.debtor"]._get_reminder_checks(
             lines.partner_id.with_env(env), self.company_id, self.date, self.force
         )
@@ -321,9 +350,18 @@ class AccountDebtorReminderRun(models.Model):
             if check["state"] == "skipped":
                 line.write({"state": "skipped", "message": check["message"]})
             else:
+                line.write(run._prepare_line_level_vals(line, check))
                 to_send |= line
+        # letters and calls go their own ways; the rest are e-mails
+        letters = to_send.filtered(lambda line: line.channel == "letter")
+        calls = to_send.filtered(lambda line: line.channel == "call")
+        run._send_letters(letters)
+        run._schedule_calls(calls)
+        to_send -= letters | calls
         if not to_send:
             return
+        line_of = {line.partner_id.id: line for line in to_send}
+        level_of = {line.partner_id.id: line.level_id for line in to_send}
         partners = to_send.partner_id.with_env(env)
         recipients_by_partner = partners._get_debtor_reminder_recipients()
         # Rendered for the whole batch at once (its figures in one query);
@@ -331,7 +369,15 @@ class AccountDebtorReminderRun(models.Model):
         # only the debtor at fault fails.
         try:
             with self.env.cr.savepoint():
-                rendered = run._render_reminders(partners, template)
+                rendered = {}
+                for level, level_lines in to_send.grouped("level_id").items():
+                    rendered.update(
+                        run._render_reminders(
+                            level_lines.partner_id.with_env(env),
+                            run._get_line_template(level_lines[0]),
+                            level,
+                        )
+                    )
         except Exception as error:  # noqa: BLE001 - retried debtor by debtor
             _logger.info("Rendering a batch of reminders failed (%s)", error)
             rendered = {}
@@ -362,8 +408,10 @@ class AccountDebtorReminderRun(models.Model):
                 "move_ids": [Command.set(partner.debtor_reminder_move_ids.ids)],
                 # what the e-mail asks for, for the effect report
                 "amount_reminded": partner.debtor_reminder_amount,
-                "template_id": template.id,
+                "template_id": run._get_line_template(line_of[partner.id]).id,
                 "recipient_ids": [Command.set(recipients_by_partner[partner][0].ids)],
+                "level_id": level_of[partner.id].id,
+                "channel": "email",
             }
 
         comment = env.ref("mail.mt_comment")
@@ -377,7 +425,11 @@ class AccountDebtorReminderRun(models.Model):
             for partner in debtors:
                 subject, body, attachments = rendered.get(partner.id) or (
                     # alone: what fails for this debtor fails for it only
-                    run._render_reminders(partner.with_prefetch(), template)[partner.id]
+                    run._render_reminders(
+                        partner.with_prefetch(),
+                        run._get_line_template(line_of[partner.id]),
+                        level_of[partner.id],
+                    )[partner.id]
                 )
                 values = {
                     "author_id": self.author_id.id,
@@ -532,12 +584,124 @@ class AccountDebtorReminderRun(models.Model):
             ]
         )
 
-    def _render_reminders(self, partners, template):
-        """Subject, body and attachments of the reminder of each debtor."""
+    @api.model
+    def _prepare_line_level_vals(self, line, check):
+        """The level and channel a line is sent at: those of its check at
+        sending time (the debtor may have paid or grown later since the
+        preview)."""
+        values = {"level_id": check["level_id"], "channel": check["channel"]}
+        if line.level_id.id == values["level_id"] and line.channel == values["channel"]:
+            return {}
+        return values
+
+    def _prepare_reminder_entry_vals(self, partner, line):
+        """A reminder that leaves without e-mail (a letter, a call)."""
+        return {
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "kind": "reminder",
+            "date": fields.Date.context_today(self),
+            "user_id": self.user_id.id,
+            "move_ids": [Command.set(partner.debtor_reminder_move_ids.ids)],
+            "level_id": line.level_id.id,
+            "channel": line.channel,
+        }
+
+    def _log_offline_reminders(self, lines, sent_message):
+        """Log a reminder per line (letters, calls) and mark it sent, each
+        debtor in a savepoint of its own: the one-a-day index or a failure
+        reports on its line only. ``sent_message(line, entry)`` says what
+        happened; returns the entries logged."""
+        user_env = self.with_context(lang=self.user_id.lang).env
+        Correspondence = self.env["account.debtor.correspondence"].with_context(
+            tracking_disable=True
+        )
+        entries = Correspondence.browse()
+        for line in lines:
+            partner = line.partner_id.with_env(self.env)
+            try:
+                with self.env.cr.savepoint():
+                    entry = Correspondence.create(
+                        self._prepare_reminder_entry_vals(partner, line)
+                    )
+                    entry.flush_recordset()
+                    message = sent_message(line, entry)
+                    self.env.flush_all()
+            except pg_errors.UniqueViolation:
+                line.write(
+                    {
+                        "state": "skipped",
+                        "message": user_env._("Already reminded today."),
+                    }
+                )
+            except Exception as error:  # noqa: BLE001 - reported on the line
+                _logger.info("Reminder to partner %s failed: %s", partner.id, error)
+                line.write(
+                    {
+                        "state": "failed",
+                        "message": user_env._(
+                            "Not sent: %(error)s", error=str(error)[:500]
+                        ),
+                    }
+                )
+            else:
+                line.write(
+                    {"state": "sent", "correspondence_id": entry.id, "message": message}
+                )
+                entries |= entry
+        return entries
+
+    def _send_letters(self, lines):
+        """Letters: logged as reminders of their level now, printed from the
+        run (Print Letters) in one PDF."""
+        user_env = self.with_context(lang=self.user_id.lang).env
+        return self._log_offline_reminders(
+            lines,
+            lambda line, entry: user_env._(
+                "Letter to print. Overdue invoices: %(count)s.",
+                count=len(entry.move_ids),
+            ),
+        )
+
+    def _schedule_calls(self, lines):
+        """Calls: a phone-call activity on the debtor for its collector, with
+        its phone, amounts and late invoices; logged as a reminder of its
+        level. Marking the activity done logs a note."""
+        user_env = self.with_context(lang=self.user_id.lang).env
+
+        def schedule(line, entry):
+            collector = entry._get_follow_up_user()
+            entry.call_activity_id = entry._schedule_call_activity(collector, line)
+            return user_env._(
+                "Call scheduled for %(user)s. Overdue invoices: %(count)s.",
+                user=collector.name,
+                count=len(entry.move_ids),
+            )
+
+        return self._log_offline_reminders(lines, schedule)
+
+    def action_print_letters(self):
+        """One PDF with every letter of this run, each in its debtor's
+        language."""
+        self.ensure_one()
+        letters = self.line_ids.filtered(
+            lambda line: line.channel == "letter" and line.state == "sent"
+        )
+        if not letters:
+            raise UserError(self.env._("This run has no letter to print."))
+        return self.env.ref(
+            "account_debtor_collection.action_report_debtor_reminder_letter"
+        ).report_action(letters, config=False)
+
+    def _render_reminders(self, partners, template, level):
+        """Subject, body and attachments of the reminder of each debtor at
+        ``level``."""
+        # the level decides the charges the reminder table shows
+        template = template.with_context(debtor_reminder_level_id=level.id)
         subjects = template._render_field("subject", partners.ids, compute_lang=True)
         bodies = template._render_field("body_html", partners.ids, compute_lang=True)
         statements = {}
-        if self.company_id.debtor_reminder_attach_statement:
+        if level.attach_statement:
             statements = self._render_statements(partners)
         return {
             partner.id: (

@@ -1,3 +1,5 @@
+from babel.dates import format_date
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -20,6 +22,19 @@ class AccountDebtorReminderRunLine(models.Model):
     overdue_count = fields.Integer(string="Overdue Invoices")
     currency_id = fields.Many2one("res.currency")
     amount_overdue = fields.Monetary(string="Overdue")
+    level_id = fields.Many2one(
+        "account.debtor.reminder.level",
+        help="The level of this debtor's reminder at the date.",
+    )
+    channel = fields.Selection(
+        selection=[
+            ("email", "E-mail"),
+            ("letter", "Printed Letter"),
+            ("call", "Phone Call"),
+        ],
+        help="The level's channel; a letter for a debtor without e-mail when "
+        "the company chose so.",
+    )
     state = fields.Selection(
         selection=[
             ("to_send", "To Send"),
@@ -40,6 +55,44 @@ class AccountDebtorReminderRunLine(models.Model):
     @api.model
     def _get_lang_selection(self):
         return self.env["res.lang"].get_installed()
+
+    def _get_letter_values(self):
+        """What the printed letter of this line says, in the debtor's
+        language: the subject and text of its level at the run's as-of date,
+        the sender's return line and the date."""
+        self.ensure_one()
+        partner = self.partner_id
+        template = (
+            self.env["account.debtor.reminder.run"]
+            ._get_line_template(self)
+            .with_context(
+                debtor_as_of_date=fields.Date.to_string(self.run_id.date),
+                debtor_reminder_level_id=self.level_id.id,
+            )
+            .with_company(self.company_id)
+        )
+        subject = template._render_field("subject", partner.ids, compute_lang=True)
+        body = template._render_field("body_html", partner.ids, compute_lang=True)
+        company = self.company_id.partner_id
+        return {
+            "subject": " ".join(subject[partner.id].split()),
+            "body": body[partner.id],
+            "return_address": " · ".join(
+                part
+                for part in (
+                    company.name,
+                    company.street,
+                    " ".join(p for p in (company.zip, company.city) if p),
+                    company.country_id.name,
+                )
+                if part
+            ),
+            "date": format_date(
+                self.correspondence_id.date or fields.Date.context_today(self),
+                "long",
+                partner._get_debtor_babel_locale(),
+            ),
+        }
 
     @api.model
     def _lock_lines_to_send(self, limit):

@@ -36,6 +36,28 @@ class AccountMove(models.Model):
         "payment reminders until the dispute is resolved.",
     )
 
+    debtor_charge_reminder_id = fields.Many2one(
+        "account.debtor.correspondence",
+        string="Charges of Reminder",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="set null",
+        help="The reminder whose late-payment charges this invoice claims.",
+    )
+    debtor_interest_date = fields.Date(
+        string="Interest Invoiced Until",
+        readonly=True,
+        copy=False,
+        help="Late-payment interest on this invoice was invoiced up to this date.",
+    )
+    debtor_fee_charged = fields.Boolean(
+        string="Compensation Invoiced",
+        readonly=True,
+        copy=False,
+        help="The flat compensation for recovery costs of this invoice was invoiced.",
+    )
+
     @api.depends(
         "debtor_correspondence_ids.kind", "debtor_correspondence_ids.dispute_state"
     )

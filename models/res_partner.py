@@ -3,7 +3,7 @@ from collections import defaultdict
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from markupsafe import Markup, escape
 
 from odoo import api, fields, models
@@ -320,7 +320,29 @@ class ResPartner(models.Model):
             else False,
             "amount_to_pay_value": amount_to_pay,
             "all_open": all_open,
+            "charges": False,
         }
+        level = self._get_debtor_reminder_level()
+        if level and level._has_charges() and not all_open:
+            charges = self._format_debtor_charges(
+                self._get_debtor_charges(
+                    lines.filtered(lambda line: line.amount_residual > 0),
+                    date,
+                    company,
+                    level,
+                ),
+                company,
+                locale,
+                amount_to_pay,
+                self.lang,
+            )
+            if charges:
+                # the charges are in company currency: a total with them only
+                # where the reminder's amount to pay is in it too
+                charges["show_total"] = len(currencies) > 1 or (
+                    currencies == [company.currency_id]
+                )
+            values["charges"] = charges
         values["table"] = (
             self.env["ir.qweb"]
             .with_context(lang=self.lang or self.env.lang)
@@ -330,6 +352,119 @@ class ResPartner(models.Model):
             )
         )
         return values
+
+    def _get_debtor_reminder_level(self):
+        """The level whose reminder is rendered: the context's
+        ``debtor_reminder_level_id`` (set by the sending), else none."""
+        level_id = self.env.context.get("debtor_reminder_level_id")
+        if not isinstance(level_id, int) or isinstance(level_id, bool):
+            return self.env["account.debtor.reminder.level"]
+        return self.env["account.debtor.reminder.level"].browse(level_id).exists()
+
+    @api.model
+    def _get_debtor_charges(self, lines, date, company, level):
+        """The late-payment charges of Directive 2011/7/EU on these late
+        items at ``date``, in company currency: per late invoice, interest
+        on each item's residual at the company's yearly rate for its days
+        late (residual x rate x days / 365) and the flat compensation once
+        per invoice. What a charges invoice already claimed is not claimed
+        again: interest runs from the date it was invoiced up to, the
+        compensation is claimed once. Charges invoices bear no charges.
+
+        Returns a dict with ``rate``, ``lines`` (dicts: ``move``, ``days``,
+        ``interest``, ``fee``), ``interest``, ``fee`` and ``total``.
+        """
+        Debtor = self.env["account.debtor"]
+        currency = company.currency_id
+        rate = company.debtor_interest_reference_rate + company.debtor_interest_margin
+        by_move = {}
+        for line in lines:
+            move = line.move_id
+            if move.debtor_charge_reminder_id:
+                continue
+            due_date = Debtor._get_item_due_date(line)
+            start = max(due_date, move.debtor_interest_date or due_date)
+            days = max((date - start).days, 0)
+            charge = by_move.setdefault(
+                move,
+                {
+                    "move": move,
+                    "days": 0,
+                    "interest": 0.0,
+                    "fee": company.debtor_compensation_fee
+                    if level.charge_fee and not move.debtor_fee_charged
+                    else 0.0,
+                },
+            )
+            charge["days"] = max(charge["days"], max((date - due_date).days, 0))
+            if level.charge_interest:
+                charge["interest"] += line.amount_residual * rate / 100 * days / 365
+        charges = []
+        for charge in by_move.values():
+            charge["interest"] = currency.round(charge["interest"])
+            if charge["interest"] > 0 or charge["fee"] > 0:
+                charges.append(charge)
+        interest = sum(charge["interest"] for charge in charges)
+        fee = sum(charge["fee"] for charge in charges)
+        return {
+            "rate": rate if level.charge_interest else 0.0,
+            "lines": charges,
+            "interest": interest,
+            "fee": fee,
+            "total": currency.round(interest + fee),
+        }
+
+    @api.model
+    def _format_debtor_charges(self, charges, company, locale, amount_to_pay, lang):
+        """The charges as the reminder shows them, formatted for ``locale``
+        and in ``lang``."""
+        if not charges["lines"]:
+            return False
+        currency = company.currency_id.name
+        rate = format_decimal(charges["rate"], "#,##0.00", locale=locale)
+        env = self.with_context(lang=lang or self.env.lang).env
+        show_fee = any(charge["fee"] for charge in charges["lines"])
+        # a sentence with the rate inside: translated here, QWeb would split it
+        if charges["rate"] and show_fee:
+            sentence = env._(
+                "Under Directive 2011/7/EU on late payment, we charge interest "
+                "at %(rate)s %% a year for the days late and a fixed compensation "
+                "for recovery costs per late invoice:",
+                rate=rate,
+            )
+        elif charges["rate"]:
+            sentence = env._(
+                "Under Directive 2011/7/EU on late payment, we charge interest "
+                "at %(rate)s %% a year for the days late:",
+                rate=rate,
+            )
+        else:
+            sentence = env._(
+                "Under Directive 2011/7/EU on late payment, we charge a fixed "
+                "compensation for recovery costs per late invoice:"
+            )
+        return {
+            "rate": rate,
+            "sentence": sentence,
+            "rows": [
+                {
+                    "number": charge["move"].name,
+                    "days": charge["days"],
+                    "interest": format_currency(
+                        charge["interest"], currency, locale=locale
+                    ),
+                    "fee": format_currency(charge["fee"], currency, locale=locale),
+                }
+                for charge in charges["lines"]
+            ],
+            "show_interest": bool(charges["rate"]),
+            "show_fee": show_fee,
+            "total": format_currency(charges["total"], currency, locale=locale),
+            "total_value": charges["total"],
+            "amount_with_charges": format_currency(
+                amount_to_pay + charges["total"], currency, locale=locale
+            ),
+        }
 
     def _get_debtor_babel_locale(self):
         """The Babel locale of the partner's language (English as a fallback)."""

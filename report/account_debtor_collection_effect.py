@@ -46,6 +46,7 @@ class AccountDebtorCollectionEffect(models.Model):
             "date",
             "delivery_state",
             "kind",
+            "level_id",
             "move_ids",
             "partner_id",
             "promise_date",
@@ -87,6 +88,9 @@ class AccountDebtorCollectionEffect(models.Model):
     )
     template_id = fields.Many2one(
         "mail.template", string="E-mail Template", readonly=True
+    )
+    level_id = fields.Many2one(
+        "account.debtor.reminder.level", string="Level", readonly=True
     )
     reminder_count = fields.Integer(string="Reminders", readonly=True)
     amount_reminded = fields.Monetary(
@@ -205,6 +209,7 @@ class AccountDebtorCollectionEffect(models.Model):
                 partner.user_id
             ) AS collector_id,
             entry.template_id,
+            entry.level_id,
             CASE WHEN %(is_reminder)s THEN 1 ELSE 0 END AS reminder_count,
             CASE WHEN %(is_reminder)s THEN COALESCE(entry.amount_reminded, 0)
                  ELSE 0 END AS amount_reminded,

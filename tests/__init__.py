@@ -12,3 +12,4 @@ from . import test_ageing_worklist
 from . import test_debtor_portal
 from . import test_collection_effect
 from . import test_collection_effect_tour
+from . import test_levels

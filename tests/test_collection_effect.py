@@ -105,6 +105,18 @@ class TestCollectionEffect(DebtorCollectionCommon):
             "account_debtor_collection.mail_template_debtor_reminder"
         )
         self.assertEqual(self.reminder_en.template_id, template)
+        # and the level it was sent at, by which the report groups
+        level = self.env.ref("account_debtor_collection.reminder_level_default")
+        self.assertEqual(self.reminder_en.level_id, level)
+        self.assertEqual(self._effect(self.reminder_en).level_id, level)
+        [(group_level, amount)] = self.env[
+            "account.debtor.collection.effect"
+        ]._read_group(
+            [("entry_id", "in", (self.reminder_en | self.reminder_lv).ids)],
+            ["level_id"],
+            ["amount_reminded:sum"],
+        )
+        self.assertEqual((group_level, amount), (level, 1300.0))
 
     def test_paid_within_7_14_30_days(self):
         effect = self._effect(self.reminder_en)

@@ -21,6 +21,10 @@ class TestDebtorWorkspace(HttpCase):
         cls.company = cls.env.company
         # the statement is a PDF: not what these tests are about
         cls.company.debtor_reminder_attach_statement = False
+        # the level a debtor never reminded gets first, named for the tour
+        cls.env["account.debtor.reminder.level"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        ).name = "First Level"
         cls.today = fields.Date.context_today(cls.env.user)
         cls.user = new_billing_user(
             cls.env, "ws_collector", name="Workspace Collector", lang="en_US", tz="UTC"

@@ -29,6 +29,19 @@ class AccountDebtorRemindLine(models.TransientModel):
         string="In the Bank",
         help="Paid into the bank and not matched to its invoices yet.",
     )
+    level_id = fields.Many2one(
+        "account.debtor.reminder.level",
+        help="The level of this debtor's reminder at the date.",
+    )
+    channel = fields.Selection(
+        selection=[
+            ("email", "E-mail"),
+            ("letter", "Printed Letter"),
+            ("call", "Phone Call"),
+        ],
+        help="The level's channel; a letter for a debtor without e-mail when "
+        "the company chose so.",
+    )
     state = fields.Selection(
         selection=[
             ("to_send", "To Send"),
@@ -38,6 +51,27 @@ class AccountDebtorRemindLine(models.TransientModel):
         default="to_send",
     )
     message = fields.Char(string="Details")
+
+    def action_preview(self):
+        """Show the reminder this debtor would get: its level's text, in its
+        language, at the wizard's date."""
+        self.ensure_one()
+        template = self.level_id._get_template()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Preview: %(level)s", level=self.level_id.name),
+            "res_model": "mail.template.preview",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {
+                "default_mail_template_id": template.id,
+                "default_resource_ref": f"res.partner,{self.partner_id.id}",
+                "default_lang": self.partner_id.lang,
+                "debtor_as_of_date": fields.Date.to_string(self.remind_id.date),
+                "debtor_reminder_level_id": self.level_id.id,
+            },
+        }
 
     @api.model
     def _get_lang_selection(self):

@@ -4,7 +4,8 @@ const { DateTime } = luxon;
 
 // The fixtures are built by tests/test_workspace_tour.py: "Workspace Debtor"
 // owes 1,000.00 (due 30 days ago) and 250.00 (due 10 days ago); its contact
-// is Anna Ozola. The user works in English (dates MM/DD/YYYY).
+// is Anna Ozola; never reminded, its next level is "First Level". The user
+// works in English (dates MM/DD/YYYY).
 
 const DEBTOR_ROW = ".o_data_row:contains('Workspace Debtor')";
 
@@ -34,6 +35,13 @@ registry.category("web_tour.tours").add("account_debtor_workspace_invoices", {
             trigger: ".o_debtor_workspace_view .o_debtor_workspace_panel .o_debtor_panel_placeholder",
         },
         ...selectDebtor(),
+        {
+            content: "Its next reminder level, in the list and in the panel",
+            trigger: `${DEBTOR_ROW} .o_data_cell[name=level_id]:contains('First Level')`,
+        },
+        {
+            trigger: ".o_debtor_panel_header .o_debtor_panel_level:contains('First Level')",
+        },
         {
             content: "Its two unpaid invoices, the oldest due first",
             trigger: ".o_debtor_panel_invoice_count:contains(2)",

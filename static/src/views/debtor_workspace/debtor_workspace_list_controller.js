@@ -235,6 +235,7 @@ export class DebtorWorkspaceListController extends ListController {
                 promiseState: data.promise_state || false,
                 nextActionDate: data.next_action_date || false,
                 noReminder: Boolean(data.no_reminder),
+                levelName: data.level_id ? data.level_id[1] : false,
             };
         }
         return this.activeDebtorSnapshot?.id === activeId ? this.activeDebtorSnapshot : undefined;

@@ -194,6 +194,12 @@ export class DebtorWorkspacePanel extends Component {
             // written by the customer on its collection page
             return "fa-globe";
         }
+        if (entry.kind === "reminder" && entry.channel === "letter") {
+            return "fa-print";
+        }
+        if (entry.kind === "reminder" && entry.channel === "call") {
+            return "fa-phone";
+        }
         return { reminder: "fa-envelope", dispute: "fa-gavel" }[entry.kind] || "fa-pencil";
     }
 

@@ -1,0 +1,125 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class AccountDebtorReminderLevel(models.Model):
+    """A step of escalation: how late a debtor must be, what it is sent and
+    how (e-mail, printed letter, phone call), and whether late-payment
+    charges are claimed.
+
+    A debtor's next level is the highest level whose ``delay`` its oldest
+    late item has reached, but never more than one level above the level of
+    its last reminder about items still late (see
+    ``account.debtor._get_level_query``). Every company has at least one
+    level: one is created with the company, and the last one cannot be
+    deleted.
+    """
+
+    _name = "account.debtor.reminder.level"
+    _description = "Payment Reminder Level"
+    _order = "company_id, sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True)
+    sequence = fields.Integer(default=10)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    delay = fields.Integer(
+        string="Days Late",
+        help="How many days the debtor's oldest late item must be past its "
+        "due date, at the as-of date, for this level.",
+    )
+    mail_template_id = fields.Many2one(
+        "mail.template",
+        string="Text",
+        domain="[('model', '=', 'res.partner')]",
+        ondelete="set null",
+        help="The subject and text of this level, in e-mails and letters, "
+        "translated per language.",
+    )
+    channel = fields.Selection(
+        selection=[
+            ("email", "E-mail"),
+            ("letter", "Printed Letter"),
+            ("call", "Phone Call"),
+        ],
+        required=True,
+        default="email",
+        help="E-mail: sent through the mail queue. Printed letter: a PDF for "
+        "a window envelope, printed from the run. Phone call: an activity "
+        "for the collector.",
+    )
+    attach_statement = fields.Boolean(
+        help="Attach a PDF statement of all the debtor's open items."
+    )
+    charge_interest = fields.Boolean(
+        string="Statutory Interest",
+        help="Claim interest on each late invoice at the company's yearly "
+        "rate (reference rate plus margin), for the days late.",
+    )
+    charge_fee = fields.Boolean(
+        string="Compensation Fee",
+        help="Claim the company's flat compensation for recovery costs per "
+        "late invoice (40 EUR by Directive 2011/7/EU).",
+    )
+
+    _sql_constraints = [
+        (
+            "delay_not_negative",
+            "CHECK (delay >= 0)",
+            "A level's days late cannot be negative.",
+        ),
+    ]
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_last_level(self):
+        for company in self.company_id:
+            remaining = self.search_count(
+                [("company_id", "=", company.id), ("id", "not in", self.ids)]
+            )
+            if not remaining:
+                raise UserError(
+                    self.env._(
+                        "%(company)s needs at least one reminder level: change "
+                        "this one rather than delete it.",
+                        company=company.name,
+                    )
+                )
+
+    def _has_charges(self):
+        """Whether this level claims any late-payment charge."""
+        self.ensure_one()
+        return self.charge_interest or self.charge_fee
+
+    @api.model
+    def _prepare_default_level_vals(self, company):
+        """The level a company starts with: today's friendly e-mail."""
+        template = self.env.ref(
+            "account_debtor_collection.mail_template_debtor_reminder",
+            raise_if_not_found=False,
+        )
+        return {
+            "name": self.env._("Payment Reminder"),
+            "sequence": 10,
+            "company_id": company.id,
+            "delay": 0,
+            "channel": "email",
+            "mail_template_id": template.id if template else False,
+        }
+
+    def _get_template(self):
+        """This level's mail template, or a clear message when it is gone."""
+        self.ensure_one()
+        if not self.mail_template_id:
+            raise UserError(
+                self.env._(
+                    'The reminder level "%(level)s" has no e-mail template (it '
+                    "was deleted?): choose its text in Reminder Levels.",
+                    level=self.name,
+                )
+            )
+        return self.mail_template_id
