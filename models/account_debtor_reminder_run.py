@@ -423,13 +423,16 @@ class AccountDebtorReminderRun(models.Model):
             Returns the messages in the order of ``debtors``."""
             values_list = []
             for partner in debtors:
-                subject, body, attachments = rendered.get(partner.id) or (
-                    # alone: what fails for this debtor fails for it only
-                    run._render_reminders(
-                        partner.with_prefetch(),
-                        run._get_line_template(line_of[partner.id]),
-                        level_of[partner.id],
-                    )[partner.id]
+                subject, body, attachments = (
+                    rendered.get(partner.id)
+                    or (
+                        # alone: what fails for this debtor fails for it only
+                        run._render_reminders(
+                            partner.with_prefetch(),
+                            run._get_line_template(line_of[partner.id]),
+                            level_of[partner.id],
+                        )[partner.id]
+                    )
                 )
                 values = {
                     "author_id": self.author_id.id,
@@ -547,10 +550,12 @@ class AccountDebtorReminderRun(models.Model):
             base_values = partner._notify_by_email_get_base_mail_values(
                 message, additional_values={"auto_delete": True}
             )
-            for _lang, render_values, group in (
-                partner._notify_get_classified_recipients_iterator(
-                    message, recipients, msg_vals=values
-                )
+            for (
+                _lang,
+                render_values,
+                group,
+            ) in partner._notify_get_classified_recipients_iterator(
+                message, recipients, msg_vals=values
             ):
                 recipient_ids = group.pop("recipients")
                 if not recipient_ids:
@@ -560,7 +565,9 @@ class AccountDebtorReminderRun(models.Model):
                 )
                 mail_values_list.append(
                     partner._notify_by_email_get_final_mail_values(
-                        recipient_ids, base_values, additional_values={"body_html": body}
+                        recipient_ids,
+                        base_values,
+                        additional_values={"body_html": body},
                     )
                 )
                 notified.append((message, recipient_ids))

@@ -223,9 +223,11 @@ class TestReminderRun(DebtorCollectionCommon):
             lambda n: n.notification_type == "inbox"
         )
         self.assertEqual(inbox.res_partner_id, follower.partner_id)
-        lv_mail = run.line_ids.filtered(
-            lambda line: line.partner_id == self.debtor_lv
-        ).correspondence_id.mail_message_id.sudo().mail_ids
+        lv_mail = (
+            run.line_ids.filtered(lambda line: line.partner_id == self.debtor_lv)
+            .correspondence_id.mail_message_id.sudo()
+            .mail_ids
+        )
         self.assertIn("Rēķina datums", lv_mail.body_html, "in the debtor's language")
 
     def test_delivery_states_from_odoo_notifications(self):
