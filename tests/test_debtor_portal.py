@@ -335,10 +335,11 @@ class TestDebtorPortal(DebtorPortalCommon):
         limit = self.company.debtor_portal_promise_days
         self.assertEqual(limit, 30)
         cases = {
-            "in the past": (self.today - timedelta(days=1), "cannot be in the past"),
+            # in the debtor's language, Latvian
+            "in the past": (self.today - timedelta(days=1), "nevar būt pagātnē"),
             "beyond the limit": (
                 self.today + timedelta(days=limit + 1),
-                "at the latest",
+                "ne vēlāk kā",
             ),
         }
         for case, (promise_date, message) in cases.items():
@@ -374,9 +375,8 @@ class TestDebtorPortal(DebtorPortalCommon):
             },
         )
         self.assertEqual(response.status_code, 200)
-        self.assertIn(
-            "Please choose among the invoices listed on this page", response.text
-        )
+        # in the debtor's language, Latvian
+        self.assertIn("izvēlieties kādu no šajā lapā norādītajiem", response.text)
         self.assertFalse(self._entries())
         self.assertFalse(self.other_invoice.debtor_correspondence_ids)
 
@@ -424,8 +424,9 @@ class TestDebtorPortal(DebtorPortalCommon):
         self.assertEqual(debtor.amount_overdue, 0.0)
         # a second dispute of it is refused, and a dispute needs a message
         for data, message in (
-            ({"move_id": str(self.late.id), "message": "Again"}, "already in dispute"),
-            ({"move_id": str(self.not_due.id), "message": ""}, "what is wrong"),
+            # in the debtor's language, Latvian
+            ({"move_id": str(self.late.id), "message": "Again"}, "jau ir apstrīdēts"),
+            ({"move_id": str(self.not_due.id), "message": ""}, "kas nav kārtībā"),
         ):
             response = self._post("dispute", {"reason_id": str(self.reason.id), **data})
             self.assertEqual(response.status_code, 200)
@@ -453,7 +454,7 @@ class TestDebtorPortal(DebtorPortalCommon):
             self.assertEqual(self._post("promise", data).status_code, 303)
         response = self._post("promise", data)
         self.assertEqual(response.status_code, 200)
-        self.assertIn("within the last hour", response.text)
+        self.assertIn("Pēdējās stundas laikā", response.text, "in Latvian")
         self.assertEqual(len(self._entries()), 5)
 
     def test_payment_links_present_for_providers(self):
