@@ -595,18 +595,18 @@ class AccountDebtor(models.Model):
                        level.id AS level_id, level.rank
                   FROM account_debtor_correspondence entry
                   JOIN level ON level.id = entry.level_id
+                  -- a join, not EXISTS: hashed once rather than scanning
+                  -- late_move for each reminder (the DISTINCT ON drops the
+                  -- duplicates of reminders naming several late invoices)
+                  JOIN account_debtor_correspondence_move_rel rel
+                    ON rel.correspondence_id = entry.id
+                  JOIN late_move
+                    ON late_move.move_id = rel.move_id
+                   AND late_move.partner_id = entry.partner_id
+                   AND late_move.company_id = entry.company_id
                  WHERE entry.kind = 'reminder'
                    AND entry.delivery_state IS DISTINCT FROM 'bounced'
                    AND entry.delivery_state IS DISTINCT FROM 'failed'
-                   AND EXISTS (
-                        SELECT 1
-                          FROM account_debtor_correspondence_move_rel rel
-                          JOIN late_move
-                            ON late_move.move_id = rel.move_id
-                           AND late_move.partner_id = entry.partner_id
-                           AND late_move.company_id = entry.company_id
-                         WHERE rel.correspondence_id = entry.id
-                   )
               ORDER BY entry.partner_id, entry.company_id,
                        entry.date DESC, entry.id DESC
             ),
