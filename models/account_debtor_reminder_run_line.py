@@ -68,6 +68,8 @@ class AccountDebtorReminderRunLine(models.Model):
             .with_context(
                 debtor_as_of_date=fields.Date.to_string(self.run_id.date),
                 debtor_reminder_level_id=self.level_id.id,
+                # the collection page's address printed, not a link
+                debtor_reminder_letter=True,
             )
             .with_company(self.company_id)
         )

@@ -96,7 +96,12 @@ class ResPartner(models.Model):
             partner.debtor_currency_id = company.currency_id
             partner.debtor_amount_overdue = overdue[partner.commercial_partner_id]
 
-    @api.depends_context("company", "debtor_as_of_date")
+    @api.depends_context(
+        "company",
+        "debtor_as_of_date",
+        "debtor_reminder_level_id",
+        "debtor_reminder_letter",
+    )
     def _compute_debtor_reminder(self):
         Debtor = self.env["account.debtor"]
         as_of_date = Debtor._get_as_of_date()
@@ -131,6 +136,13 @@ class ResPartner(models.Model):
         self.ensure_one()
         env = self.with_context(lang=self.lang or self.env.lang).env
         url = self.commercial_partner_id._get_debtor_portal_url(self.env.company)
+        if self.env.context.get("debtor_reminder_letter"):
+            # on paper, the address itself
+            return Markup("<p>%s</p>") % env._(
+                "See all your open items, pay online, tell us when you will pay "
+                "or dispute an invoice on your collection page: %(url)s",
+                url=url,
+            )
         return Markup("<p>%s</p>") % (
             escape(
                 env._(

@@ -1,4 +1,5 @@
 from freezegun import freeze_time
+from markupsafe import escape
 
 from odoo import Command
 from odoo.exceptions import UserError
@@ -240,6 +241,21 @@ class TestReminderLevels(DebtorCollectionCommon):
             .decode()
         )
         self.assertEqual(html.count("o_debtor_letter_window"), 2)
+
+    def test_letter_prints_the_collection_page_address(self):
+        """The installed text links the customer's page: in an e-mail as a
+        link, on paper as the address itself."""
+        self.level_1.channel = "letter"
+        self.assertEqual(
+            self.level_1._get_template(),
+            self.env.ref("account_debtor_collection.mail_template_debtor_reminder"),
+        )
+        run = self._send_to(self.debtor_en)
+        self.assertEqual(run.letter_count, 1)
+        url = self.debtor_en._get_debtor_portal_url(self.company)
+        body = run.line_ids._get_letter_values()["body"]
+        self.assertIn(f"on your collection page: {escape(url)}", body)
+        self.assertNotIn(f'href="{escape(url)}"', body, "no link to click on paper")
 
     def test_letter_for_debtor_without_email_when_chosen(self):
         no_mail = self._create_debtor("No Mail SIA", "lv_LV")
