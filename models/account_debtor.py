@@ -556,14 +556,14 @@ class AccountDebtor(models.Model):
     @api.model
     def _get_level_query(self, as_of_date):
         """The CTEs of the escalation rule (``level``, ``late_move``,
-        ``last_level``, ``next_level``): each debtor's next reminder level.
+        ``last_level``); ``_select`` takes each debtor's next level from them.
 
         - ``level``: the levels, ranked per company by sequence.
         - ``last_level``: the level of the debtor's last reminder (not
           bounced or failed) that names an invoice still late at the as-of
           date; none when no such reminder exists (nothing reminded yet, or
           all it named was paid since: the debtor starts again).
-        - ``next_level``: the highest-ranked level whose delay the oldest
+        - the next level: the highest-ranked level whose delay the oldest
           late item has reached (days from its due date to the as-of date),
           ranked at most one above the last level (the first level when there
           is none); none when not even that one's delay is reached.
@@ -576,6 +576,9 @@ class AccountDebtor(models.Model):
             """
             level AS (
                 SELECT id, company_id, delay,
+                       -- a late item due on or before this date has reached
+                       -- the level's delay at the as-of date
+                       %(as_of)s::date - delay AS due_by,
                        ROW_NUMBER() OVER (PARTITION BY company_id
                                           ORDER BY sequence, id) AS rank
                   FROM account_debtor_reminder_level
@@ -609,22 +612,6 @@ class AccountDebtor(models.Model):
                    AND entry.delivery_state IS DISTINCT FROM 'failed'
               ORDER BY entry.partner_id, entry.company_id,
                        entry.date DESC, entry.id DESC
-            ),
-            next_level AS (
-                SELECT debtor.partner_id, debtor.company_id,
-                       last_level.level_id AS last_level_id,
-                       (SELECT level.id
-                          FROM level
-                         WHERE level.company_id = debtor.company_id
-                           AND level.delay <= %(as_of)s::date - debtor.oldest_due_date
-                           AND level.rank <= COALESCE(last_level.rank, 0) + 1
-                      ORDER BY level.rank DESC
-                         LIMIT 1) AS level_id
-                  FROM debtor
-             LEFT JOIN last_level
-                    ON last_level.partner_id = debtor.partner_id
-                   AND last_level.company_id = debtor.company_id
-                 WHERE debtor.oldest_due_date IS NOT NULL
             )
             """,
             open=open_items.where_clause,
@@ -808,8 +795,16 @@ class AccountDebtor(models.Model):
                 (partner.debtor_no_reminder ->> debtor.company_id::text)::boolean,
                 FALSE
             ) AS no_reminder,
-            next_level.level_id,
-            next_level.last_level_id
+            -- the next level: the highest-ranked one whose delay the oldest
+            -- late item has reached, at most one above the last level's
+            (SELECT level.id
+               FROM level
+              WHERE level.company_id = debtor.company_id
+                AND debtor.oldest_due_date <= level.due_by
+                AND level.rank <= COALESCE(last_level.rank, 0) + 1
+           ORDER BY level.rank DESC
+              LIMIT 1) AS level_id,
+            last_level.level_id AS last_level_id
             """,
             bits=DEBTOR_ID_COMPANY_BITS,
         )
@@ -823,8 +818,11 @@ class AccountDebtor(models.Model):
             JOIN res_partner partner ON partner.id = debtor.partner_id
             LEFT JOIN log ON log.partner_id = debtor.partner_id
                          AND log.company_id = debtor.company_id
-            LEFT JOIN next_level ON next_level.partner_id = debtor.partner_id
-                                AND next_level.company_id = debtor.company_id
+            -- joined once, so that PostgreSQL inlines the CTEs and filters
+            -- on the debtor reach the open items (a few debtors' checks read
+            -- a few debtors' items)
+            LEFT JOIN last_level ON last_level.partner_id = debtor.partner_id
+                                AND last_level.company_id = debtor.company_id
             """
         )
 
