@@ -241,6 +241,10 @@ class TestReminderLevels(DebtorCollectionCommon):
             .decode()
         )
         self.assertEqual(html.count("o_debtor_letter_window"), 2)
+        # one article: wkhtmltopdf gets one document of two pages, which also
+        # the builds without Odoo's patched Qt print
+        self.assertEqual(html.count('class="article'), 1)
+        self.assertEqual(html.count("page-break-after: always"), 2)
 
     def test_letter_prints_the_collection_page_address(self):
         """The installed text links the customer's page: in an e-mail as a
