@@ -89,9 +89,7 @@ class AccountDebtorCollectionEffect(models.Model):
     template_id = fields.Many2one(
         "mail.template", string="E-mail Template", readonly=True
     )
-    level_id = fields.Many2one(
-        "account.debtor.reminder.level", string="Level", readonly=True
-    )
+    level_id = fields.Many2one("account.debtor.reminder.level", readonly=True)
     reminder_count = fields.Integer(string="Reminders", readonly=True)
     amount_reminded = fields.Monetary(
         readonly=True, help="What the reminders asked for, in company currency."
