@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 
 from psycopg2 import errors as pg_errors
 
@@ -81,7 +82,7 @@ class AccountDebtorReminderRun(models.Model):
     failed_count = fields.Integer(string="Failed", compute="_compute_counts")
     progress = fields.Float(compute="_compute_counts", help="Percentage done.")
     date_done = fields.Datetime(string="Finished", readonly=True)
-    letter_count = fields.Integer(string="Letters", compute="_compute_letter_count")
+    letter_count = fields.Integer(string="Letters", compute="_compute_counts")
 
     @api.depends("date", "user_id")
     def _compute_name(self):
@@ -91,37 +92,28 @@ class AccountDebtorReminderRun(models.Model):
                 date=fields.Date.to_string(run.date) if run.date else "",
             )
 
-    @api.depends("line_ids.state")
+    @api.depends("line_ids.state", "line_ids.channel")
     def _compute_counts(self):
         groups = self.env["account.debtor.reminder.run.line"]._read_group(
-            [("run_id", "in", self.ids)], ["run_id", "state"], ["__count"]
+            [("run_id", "in", self.ids)], ["run_id", "state", "channel"], ["__count"]
         )
-        counts = {(run.id, state): count for run, state, count in groups}
+        counts = defaultdict(int)
+        letters = defaultdict(int)
+        for run, state, channel, count in groups:
+            counts[run.id, state] += count
+            if state == "sent" and channel == "letter":
+                letters[run.id] += count
         states = ("to_send", "sent", "skipped", "failed")
         for run in self:
             for state in states:
-                run[f"{state}_count"] = counts.get((run.id, state), 0)
-            run.line_count = sum(counts.get((run.id, state), 0) for state in states)
+                run[f"{state}_count"] = counts[run.id, state]
+            run.line_count = sum(counts[run.id, state] for state in states)
+            run.letter_count = letters[run.id]
             run.progress = (
                 100.0 * (run.line_count - run.to_send_count) / run.line_count
                 if run.line_count
                 else 100.0
             )
-
-    @api.depends("line_ids.state", "line_ids.channel")
-    def _compute_letter_count(self):
-        groups = self.env["account.debtor.reminder.run.line"]._read_group(
-            [
-                ("run_id", "in", self.ids),
-                ("channel", "=", "letter"),
-                ("state", "=", "sent"),
-            ],
-            ["run_id"],
-            ["__count"],
-        )
-        counts = {run.id: count for run, count in groups}
-        for run in self:
-            run.letter_count = counts.get(run.id, 0)
 
     # ------------------------------------------------------------------
     # Creating a run
@@ -500,32 +492,15 @@ class AccountDebtorReminderRun(models.Model):
                 to_send = to_send.browse()
         for line in to_send:
             partner = debtor_of(line)
-            try:
-                with self.env.cr.savepoint():
-                    entry = Correspondence.create(entry_values(partner))
-                    # insert now: the unique index refuses a second reminder
-                    entry.flush_recordset()
-                    entry.mail_message_id = post(partner)
-                    env.flush_all()
-            except pg_errors.UniqueViolation:
-                line.write(
-                    {
-                        "state": "skipped",
-                        "message": user_env._("Already reminded today."),
-                    }
-                )
-            except Exception as error:  # noqa: BLE001 - reported on the line
-                _logger.info("Reminder to partner %s failed: %s", partner.id, error)
-                line.write(
-                    {
-                        "state": "failed",
-                        "message": user_env._(
-                            "Not sent: %(error)s", error=str(error)[:500]
-                        ),
-                    }
-                )
-            else:
-                line.write(sent_values(partner, entry))
+
+            def send(partner=partner):
+                entry = Correspondence.create(entry_values(partner))
+                # insert now: the unique index refuses a second reminder
+                entry.flush_recordset()
+                entry.mail_message_id = post(partner)
+                return sent_values(partner, entry)
+
+            self._send_line_alone(line, send)
         # the queue sends the e-mails: wake it up rather than wait for it
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
 
@@ -616,53 +591,59 @@ class AccountDebtorReminderRun(models.Model):
 
     def _log_offline_reminders(self, lines, sent_message):
         """Log a reminder per line (letters, calls) and mark it sent, each
-        debtor in a savepoint of its own: the one-a-day index or a failure
-        reports on its line only. ``sent_message(line, entry)`` says what
-        happened; returns the entries logged."""
-        user_env = self.with_context(lang=self.user_id.lang).env
+        debtor on its own (``_send_line_alone``). ``sent_message(line,
+        entry)`` says what happened."""
         Correspondence = self.env["account.debtor.correspondence"].with_context(
             tracking_disable=True
         )
-        entries = Correspondence.browse()
         for line in lines:
-            partner = line.partner_id.with_env(self.env)
-            try:
-                with self.env.cr.savepoint():
-                    entry = Correspondence.create(
-                        self._prepare_reminder_entry_vals(partner, line)
-                    )
-                    entry.flush_recordset()
-                    message = sent_message(line, entry)
-                    self.env.flush_all()
-            except pg_errors.UniqueViolation:
-                line.write(
-                    {
-                        "state": "skipped",
-                        "message": user_env._("Already reminded today."),
-                    }
+
+            def send(line=line):
+                partner = line.partner_id.with_env(self.env)
+                entry = Correspondence.create(
+                    self._prepare_reminder_entry_vals(partner, line)
                 )
-            except Exception as error:  # noqa: BLE001 - reported on the line
-                _logger.info("Reminder to partner %s failed: %s", partner.id, error)
-                line.write(
-                    {
-                        "state": "failed",
-                        "message": user_env._(
-                            "Not sent: %(error)s", error=str(error)[:500]
-                        ),
-                    }
-                )
-            else:
-                line.write(
-                    {"state": "sent", "correspondence_id": entry.id, "message": message}
-                )
-                entries |= entry
-        return entries
+                entry.flush_recordset()
+                return {
+                    "state": "sent",
+                    "correspondence_id": entry.id,
+                    "message": sent_message(line, entry),
+                }
+
+            self._send_line_alone(line, send)
+
+    def _send_line_alone(self, line, send):
+        """Send one debtor's reminder in a savepoint of its own: ``send()``
+        logs it and returns the line's values once sent. A reminder logged
+        meanwhile (the one-a-day index) skips the line, any other failure is
+        reported on it; the batch goes on."""
+        user_env = self.with_context(lang=self.user_id.lang).env
+        try:
+            with self.env.cr.savepoint():
+                values = send()
+                self.env.flush_all()
+        except pg_errors.UniqueViolation:
+            line.write(
+                {"state": "skipped", "message": user_env._("Already reminded today.")}
+            )
+        except Exception as error:  # noqa: BLE001 - reported on the line
+            _logger.info("Reminder to partner %s failed: %s", line.partner_id.id, error)
+            line.write(
+                {
+                    "state": "failed",
+                    "message": user_env._(
+                        "Not sent: %(error)s", error=str(error)[:500]
+                    ),
+                }
+            )
+        else:
+            line.write(values)
 
     def _send_letters(self, lines):
         """Letters: logged as reminders of their level now, printed from the
         run (Print Letters) in one PDF."""
         user_env = self.with_context(lang=self.user_id.lang).env
-        return self._log_offline_reminders(
+        self._log_offline_reminders(
             lines,
             lambda line, entry: user_env._(
                 "Letter to print. Overdue invoices: %(count)s.",
@@ -685,7 +666,7 @@ class AccountDebtorReminderRun(models.Model):
                 count=len(entry.move_ids),
             )
 
-        return self._log_offline_reminders(lines, schedule)
+        self._log_offline_reminders(lines, schedule)
 
     def action_print_letters(self):
         """One PDF with every letter of this run, each in its debtor's
