@@ -544,6 +544,7 @@ class AccountDebtor(models.Model):
                  %s
             SELECT %s
               FROM %s
+              LEFT JOIN LATERAL (%s) last_level ON TRUE
             """,
             self._get_line_totals_query(as_of_date),
             self._get_debtor_totals_query(),
@@ -551,27 +552,18 @@ class AccountDebtor(models.Model):
             self._get_level_query(as_of_date),
             self._select(),
             self._from(),
+            self._get_last_level_query(as_of_date),
         )
 
     @api.model
     def _get_level_query(self, as_of_date):
-        """The CTEs of the escalation rule (``level``, ``late_move``,
-        ``last_level``); ``_select`` takes each debtor's next level from them.
-
-        - ``level``: the levels, ranked per company by sequence.
-        - ``last_level``: the level of the debtor's last reminder (not
-          bounced or failed) that names an invoice still late at the as-of
-          date; none when no such reminder exists (nothing reminded yet, or
-          all it named was paid since: the debtor starts again).
-        - the next level: the highest-ranked level whose delay the oldest
-          late item has reached (days from its due date to the as-of date),
-          ranked at most one above the last level (the first level when there
-          is none); none when not even that one's delay is reached.
+        """The CTE ``level``: the levels, ranked per company by sequence.
+        ``_select`` takes each debtor's next level from it and from its last
+        level (``_get_last_level_query``): the highest-ranked level whose
+        delay the oldest late item has reached (days from its due date to the
+        as-of date), ranked at most one above the last level (the first level
+        when there is none); none when not even that one's delay is reached.
         """
-        late = self._item_condition(self._get_late_item_domain(as_of_date))
-        open_items = self.env["account.move.line"]._where_calc(
-            self._get_open_item_domain()
-        )
         return SQL(
             """
             level AS (
@@ -582,43 +574,49 @@ class AccountDebtor(models.Model):
                        ROW_NUMBER() OVER (PARTITION BY company_id
                                           ORDER BY sequence, id) AS rank
                   FROM account_debtor_reminder_level
-            ),
-            late_move AS (
-                SELECT DISTINCT partner.commercial_partner_id AS partner_id,
-                       account_move_line.company_id,
-                       account_move_line.move_id
-                  FROM %(from)s
-                  JOIN res_partner partner
-                    ON partner.id = account_move_line.partner_id
-                 WHERE %(open)s AND %(predicate)s AND %(late)s
-            ),
-            last_level AS (
-                SELECT DISTINCT ON (entry.partner_id, entry.company_id)
-                       entry.partner_id, entry.company_id,
-                       level.id AS level_id, level.rank
-                  FROM account_debtor_correspondence entry
-                  JOIN level ON level.id = entry.level_id
-                  -- a join, not EXISTS: hashed once rather than scanning
-                  -- late_move for each reminder (the DISTINCT ON drops the
-                  -- duplicates of reminders naming several late invoices)
-                  JOIN account_debtor_correspondence_move_rel rel
-                    ON rel.correspondence_id = entry.id
-                  JOIN late_move
-                    ON late_move.move_id = rel.move_id
-                   AND late_move.partner_id = entry.partner_id
-                   AND late_move.company_id = entry.company_id
-                 WHERE entry.kind = 'reminder'
-                   AND entry.delivery_state IS DISTINCT FROM 'bounced'
-                   AND entry.delivery_state IS DISTINCT FROM 'failed'
-              ORDER BY entry.partner_id, entry.company_id,
-                       entry.date DESC, entry.id DESC
             )
+            """,
+            as_of=as_of_date,
+        )
+
+    @api.model
+    def _get_last_level_query(self, as_of_date):
+        """The level of the debtor's last reminder (not bounced or failed)
+        that names an invoice still late at the as-of date; none when no such
+        reminder exists (nothing reminded yet, or all it named was paid
+        since: the debtor starts again). A lateral subquery of each debtor
+        row: the overview's filters on the debtor reach it, so a few debtors'
+        checks read a few debtors' reminders."""
+        late = self._item_condition(self._get_late_item_domain(as_of_date))
+        open_items = self.env["account.move.line"]._where_calc(
+            self._get_open_item_domain()
+        )
+        return SQL(
+            """
+            SELECT level.id AS level_id, level.rank
+              FROM account_debtor_correspondence entry
+              JOIN level ON level.id = entry.level_id
+             WHERE entry.partner_id = debtor.partner_id
+               AND entry.company_id = debtor.company_id
+               AND entry.kind = 'reminder'
+               AND entry.delivery_state IS DISTINCT FROM 'bounced'
+               AND entry.delivery_state IS DISTINCT FROM 'failed'
+               -- the invoices a reminder names are its debtor's
+               AND EXISTS (
+                   SELECT 1
+                     FROM account_debtor_correspondence_move_rel rel,
+                          %(from)s
+                    WHERE rel.correspondence_id = entry.id
+                      AND account_move_line.move_id = rel.move_id
+                      AND %(open)s AND %(predicate)s AND %(late)s
+               )
+          ORDER BY entry.date DESC, entry.id DESC
+             LIMIT 1
             """,
             open=open_items.where_clause,
             **{"from": open_items.from_clause},
             predicate=self.env["account.move.line"]._get_debtor_open_index_predicate(),
             late=late,
-            as_of=as_of_date,
         )
 
     @api.model
@@ -635,8 +633,8 @@ class AccountDebtor(models.Model):
                    %s
               FROM %s
              WHERE %s
-               -- the predicate of account_move_line_debtor_open_index (the
-               -- domain above implies it), so that the planner uses it
+               -- the predicate of account_move_line_debtor_open_item_index
+               -- (the domain above implies it), so that the planner uses it
                AND %s
           GROUP BY account_move_line.partner_id, account_move_line.company_id
             """,
@@ -818,11 +816,6 @@ class AccountDebtor(models.Model):
             JOIN res_partner partner ON partner.id = debtor.partner_id
             LEFT JOIN log ON log.partner_id = debtor.partner_id
                          AND log.company_id = debtor.company_id
-            -- joined once, so that PostgreSQL inlines the CTEs and filters
-            -- on the debtor reach the open items (a few debtors' checks read
-            -- a few debtors' items)
-            LEFT JOIN last_level ON last_level.partner_id = debtor.partner_id
-                                AND last_level.company_id = debtor.company_id
             """
         )
 

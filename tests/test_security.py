@@ -301,7 +301,7 @@ class TestDebtorSecurity(DebtorCollectionCommon):
             self.env.cr.execute(
                 SQL(
                     "SELECT 1 FROM pg_indexes WHERE indexname = %s",
-                    "account_move_line_debtor_open_index",
+                    "account_move_line_debtor_open_item_index",
                 )
             )
             return bool(self.env.cr.fetchone())

@@ -544,8 +544,14 @@ def build_history(
             """WITH entry AS (
                    INSERT INTO account_debtor_correspondence
                           (partner_id, company_id, user_id, kind, source, date,
+                           level_id,
                            create_uid, write_uid, create_date, write_date)
+                   -- at the company's first level, as a reminder sent by
+                   -- the addon is (the level rule reads them)
                    SELECT partner, %(company)s, %(uid)s, 'reminder', 'user', %(date)s,
+                          (SELECT id FROM account_debtor_reminder_level
+                            WHERE company_id = %(company)s
+                         ORDER BY sequence, id LIMIT 1),
                           %(uid)s, %(uid)s, %(now)s, %(now)s
                      FROM UNNEST(%(partners)s::int[]) AS partner
                    RETURNING id, partner_id),
@@ -1861,7 +1867,7 @@ def report(args):
     facts = [
         f"- Date: {datetime.now().strftime('%Y-%m-%d %H:%M')}",
         f"- Machine: {machine_info()}",
-        f"- Commit: {git_commit(args.repo)}",
+        f"- Commit: {args.commit or git_commit(args.repo)}",
         f"- Odoo: {args.odoo_version or 'unknown'}; "
         f"PostgreSQL: {args.pg_version or 'unknown'}",
         f"- Ours: {ADDON} {ours.get('module_version')}; peer: "
@@ -2106,6 +2112,9 @@ def main():
     report_cmd.add_argument("--markdown")
     report_cmd.add_argument(
         "--repo", default=os.path.dirname(os.path.dirname(__file__))
+    )
+    report_cmd.add_argument(
+        "--commit", help="the commit measured (default: the repository's HEAD now)"
     )
     report_cmd.add_argument("--odoo-version")
     report_cmd.add_argument("--pg-version")
