@@ -325,7 +325,9 @@ class AccountDebtor(models.Model):
         interval or with a pending promise."""
         if not partners:
             return {}
-        Debtor = self.with_context(debtor_as_of_date=as_of_date)
+        Debtor = self.with_context(
+            debtor_as_of_date=as_of_date, debtor_partner_ids=partners.ids
+        )
         Debtor.invalidate_model()
         debtors = Debtor.search_fetch(
             [
@@ -626,6 +628,7 @@ class AccountDebtor(models.Model):
         open_items = self.env["account.move.line"]._where_calc(
             self._get_open_item_domain()
         )
+        scope = self._get_debtor_scope()
         return SQL(
             """
             SELECT account_move_line.partner_id,
@@ -640,7 +643,14 @@ class AccountDebtor(models.Model):
             """,
             self._select_line_totals(as_of_date),
             open_items.from_clause,
-            open_items.where_clause,
+            SQL(
+                "%s AND account_move_line.partner_id IN (SELECT id FROM res_partner"
+                " WHERE commercial_partner_id = ANY(%s))",
+                open_items.where_clause,
+                scope,
+            )
+            if scope is not None
+            else open_items.where_clause,
             self.env["account.move.line"]._get_debtor_open_index_predicate(),
         )
 
@@ -725,6 +735,7 @@ class AccountDebtor(models.Model):
 
     @api.model
     def _get_log_query(self):
+        scope = self._get_debtor_scope()
         return SQL(
             """
             SELECT partner_id,
@@ -752,8 +763,10 @@ class AccountDebtor(models.Model):
                    COUNT(*) FILTER (WHERE promise_state = 'broken')
                        AS promise_broken_count
               FROM account_debtor_correspondence
+             WHERE %s
           GROUP BY partner_id, company_id
-            """
+            """,
+            SQL("partner_id = ANY(%s)", scope) if scope is not None else SQL("TRUE"),
         )
 
     @api.model
@@ -1020,6 +1033,22 @@ class AccountDebtor(models.Model):
                 self.id & ((1 << DEBTOR_ID_COMPANY_BITS) - 1)
             ),
         )
+
+    @api.model
+    def _get_debtor_scope(self):
+        """The debtors (commercial partner ids) the context's
+        ``debtor_partner_ids`` narrows the overview to, or None. A batch's
+        checks read a few debtors: a domain on the debtor cannot reach the
+        open items (summed per item partner first), this can. It only ever
+        narrows what the user reads anyway."""
+        ids = self.env.context.get("debtor_partner_ids")
+        if ids is None:
+            return None
+        if not isinstance(ids, (list, tuple)) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in ids
+        ):
+            raise UserError(self.env._("The debtors to read must be a list of ids."))
+        return list(ids)
 
     @api.model
     def _get_as_of_date(self):

@@ -391,15 +391,20 @@ class AccountDebtorReminderRun(models.Model):
             return line.partner_id.with_env(env).with_prefetch(partners._prefetch_ids)
 
         def entry_values(partner):
+            # what the e-mail shows, read in the context it was rendered in
+            # (its level's): computed once, for the e-mail and the entry
+            reminded = partner.with_context(
+                debtor_reminder_level_id=level_of[partner.id].id
+            )
             return {
                 "partner_id": partner.id,
                 "company_id": self.company_id.id,
                 "kind": "reminder",
                 "date": today,
                 "user_id": self.user_id.id,
-                "move_ids": [Command.set(partner.debtor_reminder_move_ids.ids)],
+                "move_ids": [Command.set(reminded.debtor_reminder_move_ids.ids)],
                 # what the e-mail asks for, for the effect report
-                "amount_reminded": partner.debtor_reminder_amount,
+                "amount_reminded": reminded.debtor_reminder_amount,
                 "template_id": run._get_line_template(line_of[partner.id]).id,
                 "recipient_ids": [Command.set(recipients_by_partner[partner][0].ids)],
                 "level_id": level_of[partner.id].id,
@@ -447,7 +452,7 @@ class AccountDebtorReminderRun(models.Model):
                     partner._process_attachments_for_post(attachments, [], values)
                 )
                 values_list.append(values)
-            messages = debtors._message_create(values_list)
+            messages = run._create_reminder_messages(debtors, values_list)
             for partner, message, values in zip(
                 debtors, messages, values_list, strict=True
             ):
@@ -503,6 +508,54 @@ class AccountDebtorReminderRun(models.Model):
             self._send_line_alone(line, send)
         # the queue sends the e-mails: wake it up rather than wait for it
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    def _create_reminder_messages(self, debtors, values_list):
+        """The reminders' messages, as ``_message_create`` makes them, each
+        body sanitized once. The ORM sanitizes an HTML field twice on create
+        (into the row, then into the cache), some ms each for a reminder's
+        table, a fifth of sending: so the bodies are sanitized here, by the
+        field's own rules, the messages inserted without them and the
+        sanitized bodies written in one UPDATE and put in the cache. A body
+        with inline images goes the ORM's way: its create turns them into
+        attachments. ``values_list`` keeps the bodies as rendered, as
+        message_post notifies."""
+        Message = self.env["mail.message"]
+        body_field = Message._fields["body"]
+        create_list = []
+        bodies = []
+        for values in values_list:
+            body = values.get("body")
+            if body and "data:image/" not in body:
+                bodies.append(body_field.convert_to_cache(body, Message))
+                values = dict(values, body=False)
+            else:
+                bodies.append(None)
+            create_list.append(values)
+        messages = debtors._message_create(create_list)
+        sanitized = [
+            (message, body)
+            for message, body in zip(messages, bodies, strict=True)
+            if body is not None
+        ]
+        if sanitized:
+            self.env.cr.execute(
+                SQL(
+                    """
+                    UPDATE mail_message
+                       SET body = sanitized.body
+                      FROM UNNEST(%s::int[], %s::text[]) AS sanitized(id, body)
+                     WHERE mail_message.id = sanitized.id
+                    """,
+                    [message.id for message, _body in sanitized],
+                    [str(body) for _message, body in sanitized],
+                )
+            )
+            self.env.cache.update(
+                Message.browse(message.id for message, _body in sanitized),
+                body_field,
+                [body for _message, body in sanitized],
+            )
+        return messages
 
     def _notify_reminders(self, debtors, messages, values_list):
         """Notify the recipients of each reminder as message_post does, with

@@ -1,4 +1,5 @@
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import DebtorCollectionCommon
@@ -20,6 +21,53 @@ class TestAccountDebtor(DebtorCollectionCommon):
         self.assertEqual(str(debtor.oldest_due_date), "2026-05-01")
         self.assertEqual(debtor.currency_id, self.company.currency_id)
         self.assertEqual(len(debtor.open_move_ids), 4)
+
+    def test_narrowed_to_a_few_debtors_the_same_figures(self):
+        """A batch's checks read the overview narrowed to its debtors
+        (``debtor_partner_ids``): the same figures as the whole overview, the
+        items of the debtors' contacts and their log included, no other
+        debtor; anything but a list of ids is refused."""
+        contact = self.env["res.partner"].create(
+            {"name": "Anna", "parent_id": self.debtor_lv.id, "type": "invoice"}
+        )
+        self._create_invoice(self.debtor_lv, 1000.0, "2026-05-01")
+        self.init_payment(100.0, post=True, date="2026-06-01", partner=contact)
+        self._create_invoice(self.debtor_en, 500.0, "2026-05-01")
+        for partner, day in (
+            (self.debtor_lv, "2026-06-20"),
+            (self.debtor_en, "2026-06-18"),
+        ):
+            self.env["account.debtor.correspondence"].create(
+                {
+                    "partner_id": partner.id,
+                    "kind": "note",
+                    "date": "2026-06-10",
+                    "note": "Called.",
+                    "next_action_date": day,
+                }
+            )
+        names = [
+            "amount_due",
+            "amount_overdue",
+            "amount_credit",
+            "invoice_count",
+            "oldest_due_date",
+            "next_action_date",
+            "level_id",
+        ]
+        whole = self._debtor(self.debtor_lv).read(names)
+        Debtor = self.env["account.debtor"].with_context(
+            debtor_partner_ids=self.debtor_lv.ids
+        )
+        Debtor.invalidate_model()
+        narrowed = Debtor.search([])
+        self.assertEqual(narrowed.partner_id, self.debtor_lv)
+        self.assertEqual(narrowed.read(names), whole)
+        self.assertEqual(narrowed.amount_due, 900.0, "the contact's payment counts")
+        self.assertEqual(str(narrowed.next_action_date), "2026-06-20")
+        for wrong in ("1", [True], [1.5]):
+            with self.assertRaises(UserError):
+                Debtor.with_context(debtor_partner_ids=wrong).search([])
 
     def test_as_of_date(self):
         self._create_invoice(self.debtor_lv, 1000.0, "2026-05-01")

@@ -1,6 +1,7 @@
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from markupsafe import Markup
 
 from odoo import Command, api
 from odoo.sql_db import db_connect
@@ -229,6 +230,46 @@ class TestReminderRun(DebtorCollectionCommon):
             .mail_ids
         )
         self.assertIn("Rēķina datums", lv_mail.body_html, "in the debtor's language")
+
+    def test_reminder_body_stored_as_the_orm_stores_it(self):
+        """Each message's body is sanitized once, as the ORM would: what an
+        edited template adds that is not allowed (a script) is dropped, the
+        rest kept, the database and the cache hold the same body; an inline
+        image still becomes an attachment of the message."""
+        template = self.env.ref(
+            "account_debtor_collection.mail_template_debtor_reminder"
+        )
+        template.body_html += Markup(
+            "<script>alert(1)</script><p>Kind regards, Credit Control</p>"
+        )
+        run, _action = self._queue(self.debtor_en)
+        self._process_runs()
+        message = run.line_ids.correspondence_id.mail_message_id
+        cached = message.body
+        message.invalidate_recordset(["body"])
+        self.assertEqual(message.body, cached, "the database holds the cached body")
+        self.assertNotIn("<script", message.body)
+        self.assertNotIn("alert(1)", message.body)
+        self.assertIn("Kind regards, Credit Control", message.body)
+        self.assertIn("Total to pay", message.body, "the invoice table is kept")
+        self.assertEqual(
+            message.body,
+            self.env["mail.message"]._fields["body"].convert_to_cache(
+                message.body, message
+            ),
+            "sanitized: sanitizing again changes nothing",
+        )
+
+        template.body_html += Markup(
+            '<p><img src="data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB'
+            'CAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="/></p>'
+        )
+        run, _action = self._queue(self.third)
+        self._process_runs()
+        message = run.line_ids.correspondence_id.mail_message_id
+        self.assertEqual(len(message.attachment_ids), 1, "the image, attached")
+        self.assertNotIn("data:image/", message.body)
+        self.assertIn(f"/web/image/{message.attachment_ids.id}", message.body)
 
     def test_delivery_states_from_odoo_notifications(self):
         run, _action = self._queue(self.debtor_lv)
