@@ -263,15 +263,17 @@ class ResPartner(models.Model):
         for line in lines:
             lines_by_debtor[line.partner_id.commercial_partner_id.id] |= line
         base_url = company.get_base_url()
+        # once for all debtors (each lookup is a query)
+        level = self._get_debtor_reminder_level()
         return {
             partner.id: partner._prepare_debtor_reminder_values(
-                lines_by_debtor[partner.id], date, company, base_url, all_open
+                lines_by_debtor[partner.id], date, company, base_url, all_open, level
             )
             for partner in self
         }
 
     def _prepare_debtor_reminder_values(
-        self, lines, date, company, base_url, all_open=False
+        self, lines, date, company, base_url, all_open=False, level=None
     ):
         self.ensure_one()
         Debtor = self.env["account.debtor"]
@@ -334,7 +336,8 @@ class ResPartner(models.Model):
             "all_open": all_open,
             "charges": False,
         }
-        level = self._get_debtor_reminder_level()
+        if level is None:
+            level = self._get_debtor_reminder_level()
         if level and level._has_charges() and not all_open:
             charges = self._format_debtor_charges(
                 self._get_debtor_charges(

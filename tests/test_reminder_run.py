@@ -254,9 +254,9 @@ class TestReminderRun(DebtorCollectionCommon):
         self.assertIn("Total to pay", message.body, "the invoice table is kept")
         self.assertEqual(
             message.body,
-            self.env["mail.message"]._fields["body"].convert_to_cache(
-                message.body, message
-            ),
+            self.env["mail.message"]
+            ._fields["body"]
+            .convert_to_cache(message.body, message),
             "sanitized: sanitizing again changes nothing",
         )
 
