@@ -277,10 +277,22 @@ class TestReminderRun(DebtorCollectionCommon):
         entry = run.line_ids.correspondence_id
         self.assertEqual(entry.delivery_state, "queued")
         self.assertEqual(run.line_ids.delivery_state, "queued")
-        # the mail queue sends it
+        problem_type = self.env.ref(
+            "account_debtor_collection.mail_activity_type_debtor_delivery_problem"
+        )
+
+        def problem_activities():
+            return self.debtor_lv.activity_ids.filtered(
+                lambda a: a.activity_type_id == problem_type
+            )
+
+        # the mail queue sends it (marking each notification failed just
+        # before sending, as a crash guard, then sent): as its commit does
         self.env["mail.mail"].sudo().process_email_queue()
+        self.env.cr.precommit.run()
         self.env.invalidate_all()
         self.assertEqual(entry.delivery_state, "sent")
+        self.assertFalse(problem_activities(), "a reminder sent is no problem")
         debtor = self._debtor(self.debtor_lv)
         self.assertEqual(str(debtor.last_reminder_date), "2026-06-15")
         self.assertFalse(debtor.delivery_problem)
@@ -290,13 +302,9 @@ class TestReminderRun(DebtorCollectionCommon):
         notifications.sudo().write(
             {"notification_status": "bounce", "failure_type": "mail_bounce"}
         )
+        self.env.cr.precommit.run()
         self.assertEqual(entry.delivery_state, "bounced")
-        problem_type = self.env.ref(
-            "account_debtor_collection.mail_activity_type_debtor_delivery_problem"
-        )
-        activity = self.debtor_lv.activity_ids.filtered(
-            lambda a: a.activity_type_id == problem_type
-        )
+        activity = problem_activities()
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.collector)
         # a bounced reminder does not hold back the next one
@@ -315,7 +323,9 @@ class TestReminderRun(DebtorCollectionCommon):
         failed_entry.mail_message_id.notification_ids.sudo().write(
             {"notification_status": "exception", "failure_type": "mail_smtp"}
         )
+        self.env.cr.precommit.run()
         self.assertEqual(failed_entry.delivery_state, "failed")
+        self.assertEqual(len(problem_activities()), 2, "one per reminder")
         panel = self._debtor(self.debtor_lv).get_workspace_panel()
         states = {e["id"]: e["delivery_state"] for e in panel["entries"]}
         self.assertEqual(states[failed_entry.id], "failed")
