@@ -1,3 +1,4 @@
+import importlib.util
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -7,7 +8,7 @@ from odoo import Command, api
 from odoo.sql_db import db_connect
 from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
-from odoo.tools import SQL
+from odoo.tools import SQL, file_path
 
 from .common import DebtorCollectionCommon, new_billing_user
 
@@ -330,6 +331,40 @@ class TestReminderRun(DebtorCollectionCommon):
         states = {e["id"]: e["delivery_state"] for e in panel["entries"]}
         self.assertEqual(states[failed_entry.id], "failed")
         self.assertEqual(states[entry.id], "bounced")
+
+    def test_migration_removes_the_activities_of_reminders_that_arrived(self):
+        """Before 18.0.1.1.0 every reminder the mail queue sent got a "did not
+        arrive" activity: the migration removes those, and keeps the ones of
+        reminders that bounced or failed."""
+        spec = importlib.util.spec_from_file_location(
+            "adc_migration_18_0_1_1_0",
+            file_path(
+                "account_debtor_collection/migrations/18.0.1.1.0/post-migration.py"
+            ),
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        run, _action = self._queue(self.debtor_lv | self.debtor_en)
+        self._process_runs()
+        self.env["mail.mail"].sudo().process_email_queue()
+        self.env.cr.precommit.run()
+        entries = run.line_ids.correspondence_id
+        arrived = entries.filtered(lambda e: e.partner_id == self.debtor_lv)
+        bounced = entries - arrived
+        bounced.mail_message_id.notification_ids.sudo().write(
+            {"notification_status": "bounce", "failure_type": "mail_bounce"}
+        )
+        self.env.cr.precommit.run()
+        self.assertEqual(arrived.delivery_state, "sent")
+        self.assertEqual(bounced.delivery_state, "bounced")
+        arrived._notify_delivery_problem()  # what the old versions did
+        wrong = arrived.delivery_activity_id
+        kept = bounced.delivery_activity_id
+        self.assertTrue(wrong and kept)
+        migration.remove_delivery_activities_of_arrived_reminders(self.env)
+        self.assertFalse(wrong.exists())
+        self.assertFalse(arrived.delivery_activity_id)
+        self.assertTrue(kept.exists(), "a bounce still asks for the collector")
 
     def test_scheduled_reminders_go_through_a_run(self):
         self.company.write(
