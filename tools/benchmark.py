@@ -1781,7 +1781,9 @@ What it does:
    (so no run sees the reminders of another), after one warm-up run: the
    median of `--runs` runs (3 by default). Each side runs in its own process.
    The peer's runs of an operation stop once they have used `--peer-budget`
-   seconds (the last column says how many runs were made).
+   seconds (the last column says how many runs were made). Before each timed
+   sending the database is vacuumed (untimed): a sending rolled back leaves
+   dead the rows it wrote, which a committed one would not.
 4. Memory: the growth of the process's peak RSS (VmHWM, reset before each run)
    over its RSS before sending, after a warm-up. "No growth beyond a batch"
    compares the reminder set with a run of two of the addon's batches
