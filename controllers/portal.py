@@ -98,32 +98,20 @@ class DebtorCollectionPortal(CustomerPortal):
         website=True,
     )
     def portal_debtor_promise(self, partner_id, access_token=None, **post):
-        partner, company, contact = self._debtor_check_access(partner_id, access_token)
-        Entry = self._debtor_entry_env(partner, company)
-        try:
-            moves = self._debtor_parse_moves(
-                request.httprequest.form.getlist("move_ids")
-            )
+        move_ids = request.httprequest.form.getlist("move_ids")
+
+        def create(Entry, partner, company, contact):
             Entry._create_portal_promise(
                 partner,
                 company,
                 contact,
-                moves,
+                self._debtor_parse_moves(move_ids),
                 self._debtor_parse_date(post.get("promise_date")),
                 post.get("message"),
             )
-        except UserError as error:
-            return self._debtor_render(
-                partner,
-                company,
-                contact,
-                access_token,
-                {},
-                errors={"promise": error.args[0]},
-                form=dict(post, move_ids=request.httprequest.form.getlist("move_ids")),
-            )
-        return request.redirect(
-            self._debtor_page_path(partner, access_token, answer="promise")
+
+        return self._debtor_answer(
+            partner_id, access_token, "promise", dict(post, move_ids=move_ids), create
         )
 
     @http.route(
@@ -134,9 +122,7 @@ class DebtorCollectionPortal(CustomerPortal):
         website=True,
     )
     def portal_debtor_dispute(self, partner_id, access_token=None, **post):
-        partner, company, contact = self._debtor_check_access(partner_id, access_token)
-        Entry = self._debtor_entry_env(partner, company)
-        try:
+        def create(Entry, partner, company, contact):
             move = self._debtor_parse_moves(
                 [post.get("move_id")] if post.get("move_id") else []
             )
@@ -146,6 +132,18 @@ class DebtorCollectionPortal(CustomerPortal):
             Entry._create_portal_dispute(
                 partner, company, contact, move, reason, post.get("message")
             )
+
+        return self._debtor_answer(partner_id, access_token, "dispute", post, create)
+
+    def _debtor_answer(self, partner_id, access_token, answer, form, create):
+        """Take the debtor's ``answer`` (promise, dispute) from its page:
+        ``create(Entry, partner, company, contact)`` logs it. A refused answer
+        shows the page again with the reason and what was typed (``form``);
+        a logged one goes back to the page, which thanks for it."""
+        partner, company, contact = self._debtor_check_access(partner_id, access_token)
+        Entry = self._debtor_entry_env(partner, company)
+        try:
+            create(Entry, partner, company, contact)
         except UserError as error:
             return self._debtor_render(
                 partner,
@@ -153,11 +151,11 @@ class DebtorCollectionPortal(CustomerPortal):
                 contact,
                 access_token,
                 {},
-                errors={"dispute": error.args[0]},
-                form=post,
+                errors={answer: error.args[0]},
+                form=form,
             )
         return request.redirect(
-            self._debtor_page_path(partner, access_token, answer="dispute")
+            self._debtor_page_path(partner, access_token, answer=answer)
         )
 
     # ------------------------------------------------------------------

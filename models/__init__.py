@@ -7,6 +7,7 @@ from . import account_move_line
 from . import account_debtor
 from . import account_debtor_correspondence
 from . import res_users
+from . import account_debtor_reminder_line_mixin
 from . import account_debtor_reminder_run
 from . import account_debtor_reminder_run_line
 from . import mail_notification

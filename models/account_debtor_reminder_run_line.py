@@ -9,6 +9,7 @@ class AccountDebtorReminderRunLine(models.Model):
     with the reason or the outcome."""
 
     _name = "account.debtor.reminder.run.line"
+    _inherit = ["account.debtor.reminder.line.mixin"]
     _description = "Payment Reminder Run Line"
     _order = "run_id desc, state desc, amount_overdue desc, id"
 
@@ -16,25 +17,6 @@ class AccountDebtorReminderRunLine(models.Model):
         "account.debtor.reminder.run", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="run_id.company_id", store=True)
-    partner_id = fields.Many2one("res.partner", string="Debtor", required=True)
-    recipients = fields.Char()
-    lang = fields.Selection(selection="_get_lang_selection", string="Language")
-    overdue_count = fields.Integer(string="Overdue Invoices")
-    currency_id = fields.Many2one("res.currency")
-    amount_overdue = fields.Monetary(string="Overdue")
-    level_id = fields.Many2one(
-        "account.debtor.reminder.level",
-        help="The level of this debtor's reminder at the date.",
-    )
-    channel = fields.Selection(
-        selection=[
-            ("email", "E-mail"),
-            ("letter", "Printed Letter"),
-            ("call", "Phone Call"),
-        ],
-        help="The level's channel; a letter for a debtor without e-mail when "
-        "the company chose so.",
-    )
     state = fields.Selection(
         selection=[
             ("to_send", "To Send"),
@@ -46,15 +28,10 @@ class AccountDebtorReminderRunLine(models.Model):
         default="to_send",
         index=True,
     )
-    message = fields.Char(string="Details")
     correspondence_id = fields.Many2one(
         "account.debtor.correspondence", string="Reminder", readonly=True
     )
     delivery_state = fields.Selection(related="correspondence_id.delivery_state")
-
-    @api.model
-    def _get_lang_selection(self):
-        return self.env["res.lang"].get_installed()
 
     def _get_letter_values(self):
         """What the printed letter of this line says, in the debtor's

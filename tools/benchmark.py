@@ -485,7 +485,7 @@ def build(args):
             "peer": has_peer,
         }
         env["ir.config_parameter"].set_param(SCALE_PARAM, json.dumps(param))
-    vacuum_analyze(args.db)
+    vacuum(args.db)
     with registry.cursor() as cr:
         check_build(new_env(cr, company_id=param["company_id"]), param)
     _logger.info("database built in %.1f s", time.perf_counter() - started)
@@ -669,7 +669,7 @@ def build_history(
         )
 
 
-def vacuum_analyze(dbname, command="VACUUM ANALYZE"):
+def vacuum(dbname, command="VACUUM ANALYZE"):
     """What autovacuum would have done on a database that grew slowly."""
     import psycopg2
 
@@ -1415,7 +1415,7 @@ def measure(args):
                 # which a committed sending would not: vacuumed before each
                 # run, as autovacuum would between two days' sendings, so
                 # that no run pays for the ones before it (untimed)
-                vacuum_analyze(args.db, "VACUUM")
+                vacuum(args.db, "VACUUM")
             run = run_once(registry, param, side, op)
             runs.append(run)
             _logger.info(

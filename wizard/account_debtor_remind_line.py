@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 
 
 class AccountDebtorRemindLine(models.TransientModel):
@@ -6,6 +6,7 @@ class AccountDebtorRemindLine(models.TransientModel):
     or why it is skipped. What happened is kept on the run's lines."""
 
     _name = "account.debtor.remind.line"
+    _inherit = ["account.debtor.reminder.line.mixin"]
     _description = "Payment Reminder Line"
     _order = "state desc, amount_overdue desc, id"
 
@@ -13,34 +14,11 @@ class AccountDebtorRemindLine(models.TransientModel):
         "account.debtor.remind", required=True, ondelete="cascade"
     )
     company_id = fields.Many2one(related="remind_id.company_id", store=True)
-    partner_id = fields.Many2one("res.partner", string="Debtor", required=True)
-    # the addresses as text: a preview of thousands of debtors stays light
-    recipients = fields.Char()
-    lang = fields.Selection(selection="_get_lang_selection", string="Language")
-    overdue_count = fields.Integer(string="Overdue Invoices")
-    currency_id = fields.Many2one("res.currency")
-    amount_overdue = fields.Monetary(
-        string="Overdue",
-        help="What the debtor has to pay now: late items less credits.",
-    )
     amount_credit = fields.Monetary(string="Credits")
     amount_disputed = fields.Monetary(string="In Dispute")
     amount_unmatched = fields.Monetary(
         string="In the Bank",
         help="Paid into the bank and not matched to its invoices yet.",
-    )
-    level_id = fields.Many2one(
-        "account.debtor.reminder.level",
-        help="The level of this debtor's reminder at the date.",
-    )
-    channel = fields.Selection(
-        selection=[
-            ("email", "E-mail"),
-            ("letter", "Printed Letter"),
-            ("call", "Phone Call"),
-        ],
-        help="The level's channel; a letter for a debtor without e-mail when "
-        "the company chose so.",
     )
     state = fields.Selection(
         selection=[
@@ -50,7 +28,6 @@ class AccountDebtorRemindLine(models.TransientModel):
         required=True,
         default="to_send",
     )
-    message = fields.Char(string="Details")
 
     def action_preview(self):
         """Show the reminder this debtor would get: its level's text, in its
@@ -72,7 +49,3 @@ class AccountDebtorRemindLine(models.TransientModel):
                 "debtor_reminder_level_id": self.level_id.id,
             },
         }
-
-    @api.model
-    def _get_lang_selection(self):
-        return self.env["res.lang"].get_installed()
