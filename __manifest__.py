@@ -2,7 +2,7 @@
     "name": "Debtor Collection",
     "summary": "Unpaid invoice totals per customer, payment reminders in the "
     "customer's language and a log of every contact with debtors",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "website": "https://github.com/account-debtor-collection/account_debtor_collection",
     "author": "Account Debtor Collection contributors",

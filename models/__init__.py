@@ -6,6 +6,7 @@ from . import account_move
 from . import account_move_line
 from . import account_debtor
 from . import account_debtor_correspondence
+from . import account_debtor_reminder_item
 from . import res_users
 from . import account_debtor_reminder_line_mixin
 from . import account_debtor_reminder_run
@@ -13,3 +14,4 @@ from . import account_debtor_reminder_run_line
 from . import mail_notification
 from . import account_debtor_dispute_reason
 from . import mail_activity
+from . import ir_actions_report

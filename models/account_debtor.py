@@ -400,7 +400,7 @@ class AccountDebtor(models.Model):
         its bank transactions waiting to be matched (``unmatched``)."""
         company, as_of_date = check["company"], check["as_of_date"]
         force = check["force"]
-        today = fields.Date.context_today(self)
+        today = company._get_debtor_today()
         interval = company.debtor_reminder_interval
         if not partner.active:
             return self.env._("The customer is archived.")

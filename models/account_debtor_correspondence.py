@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from babel.dates import format_date as babel_format_date
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
@@ -201,6 +202,202 @@ class AccountDebtorCorrespondence(models.Model):
         ondelete="set null",
         help="The invoice of the late-payment charges claimed by this reminder.",
     )
+    # A reminder's document: what it said, as it said it on its date.
+    item_ids = fields.One2many(
+        "account.debtor.reminder.item",
+        "correspondence_id",
+        string="Items Reminded",
+        readonly=True,
+    )
+    as_of_date = fields.Date(
+        string="Late as of",
+        readonly=True,
+        help="The reminder named the items due before this date.",
+    )
+    lang = fields.Char(
+        string="Language",
+        readonly=True,
+        help="The language the reminder was written in.",
+    )
+    interest_rate = fields.Float(
+        string="Interest Rate (%)",
+        digits=(16, 2),
+        readonly=True,
+        help="The yearly rate of the interest the reminder claimed.",
+    )
+    items_rebuilt = fields.Boolean(
+        readonly=True,
+        help="The items of this reminder were rebuilt by an update of the "
+        "addon from what its e-mail and invoices still showed, not stored "
+        "when it was sent.",
+    )
+    letter_name = fields.Char(
+        compute="_compute_letter_name",
+        help="The name of the reminder's letter, in the debtor's language.",
+    )
+    charge_total = fields.Monetary(
+        string="Charges",
+        compute="_compute_charge_total",
+        help="The late-payment interest and compensation the reminder claimed.",
+    )
+
+    @api.depends("item_ids.interest", "item_ids.fee")
+    def _compute_charge_total(self):
+        for entry in self:
+            entry.charge_total = sum(entry.item_ids.mapped("interest")) + sum(
+                entry.item_ids.mapped("fee")
+            )
+
+    @api.depends("partner_id", "date", "lang")
+    def _compute_letter_name(self):
+        for entry in self:
+            env = entry.with_context(lang=entry.lang or entry.partner_id.lang).env
+            entry.letter_name = env._(
+                "Payment reminder %(debtor)s %(date)s",
+                debtor=entry.partner_id.name or "",
+                date=fields.Date.to_string(entry.date) if entry.date else "",
+            )
+
+    def _get_letter_values(self):
+        """What the letter of this reminder says, in the debtor's language:
+        the subject and text of its level, with the items of its document,
+        the sender's return line and the reminder's date."""
+        self.ensure_one()
+        partner = self.partner_id
+        template = (
+            (self.template_id or self.level_id._get_template())
+            .with_context(
+                debtor_as_of_date=fields.Date.to_string(self.as_of_date or self.date),
+                debtor_reminder_level_id=self.level_id.id,
+                debtor_reminder_entry_ids=(self.id,),
+                # the collection page's address printed, not a link
+                debtor_reminder_letter=True,
+            )
+            .with_company(self.company_id)
+        )
+        subject = template._render_field("subject", partner.ids, compute_lang=True)
+        body = template._render_field("body_html", partner.ids, compute_lang=True)
+        company = self.company_id.partner_id
+        return {
+            "subject": " ".join(subject[partner.id].split()),
+            "body": body[partner.id],
+            "return_address": " · ".join(
+                part
+                for part in (
+                    company.name,
+                    company.street,
+                    " ".join(p for p in (company.zip, company.city) if p),
+                )
+                if part
+            ),
+            "date": babel_format_date(
+                self.date,
+                "long",
+                partner._get_debtor_babel_locale(self.lang),
+            ),
+        }
+
+    def action_print_letter(self):
+        """The letters of these reminders in one PDF, each as it was first
+        printed (kept on the reminder), else printed now from its
+        document."""
+        letters = self.filtered(
+            lambda entry: entry.kind == "reminder" and entry.channel == "letter"
+        )
+        if not letters:
+            raise UserError(self.env._("There is no letter to print."))
+        return self.env.ref(
+            "account_debtor_collection.action_report_debtor_reminder_letter"
+        ).report_action(letters, config=False)
+
+    def _keep_printed_letters(self, streams):
+        """Attach each letter printed for the first time to its reminder:
+        what was posted is kept, and every reprint is that PDF.
+        ``streams``: the report's streams by entry id, updated."""
+        new = [
+            entry
+            for entry in self
+            if streams.get(entry.id, {}).get("stream")
+            and not streams[entry.id].get("attachment")
+        ]
+        if not new:
+            return
+        # sudo: the PDF was rendered by the letter report from the entry the
+        # user may read; billing users may not attach files to reminders
+        # they did not write, yet the first print must be kept whoever prints
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .create(
+                [
+                    {
+                        "name": entry.letter_name + ".pdf",
+                        "raw": streams[entry.id]["stream"].getvalue(),
+                        "mimetype": "application/pdf",
+                        "res_model": entry._name,
+                        "res_id": entry.id,
+                    }
+                    for entry in new
+                ]
+            )
+        )
+        for entry, attachment in zip(new, attachments, strict=True):
+            streams[entry.id]["attachment"] = attachment
+
+    def _get_reminder_document(self):
+        """This reminder's document as it was sent (see
+        ``res.partner._get_debtor_reminder_documents``)."""
+        self.ensure_one()
+        return {
+            "items": [
+                {
+                    "sequence": item.sequence,
+                    "move_line_id": item.move_line_id.id,
+                    "move_id": item.move_id.id,
+                    "name": item.name,
+                    "invoice_date": item.invoice_date,
+                    "due_date": item.due_date,
+                    "days_late": item.days_late,
+                    "is_credit": item.is_credit,
+                    "currency_id": item.currency_id.id,
+                    "amount_residual_currency": item.amount_residual_currency,
+                    "amount_residual": item.amount_residual,
+                    "interest_days": item.interest_days,
+                    "interest": item.interest,
+                    "fee": item.fee,
+                }
+                for item in self.item_ids
+            ],
+            "as_of_date": self.as_of_date or self.date,
+            "date": self.date,
+            "interest_rate": self.interest_rate,
+            "amount": self.amount_reminded,
+            "all_open": False,
+        }
+
+    @api.model
+    def _prepare_reminder_document_vals(self, document):
+        """The values of a reminder entry that store ``document``: its items,
+        the amount it asks and the rate it claims."""
+        items = document["items"]
+        return {
+            "item_ids": [Command.create(item) for item in items],
+            "move_ids": [
+                Command.set(
+                    list(
+                        dict.fromkeys(
+                            item["move_id"]
+                            for item in items
+                            if item["amount_residual"] > 0 and item["move_id"]
+                        )
+                    )
+                )
+            ],
+            "as_of_date": document["as_of_date"],
+            "date": document["date"],
+            "amount_reminded": document["amount"],
+            "interest_rate": document["interest_rate"],
+        }
 
     def init(self):
         # The guard against sending a debtor two reminders: a second insert for
@@ -430,6 +627,11 @@ class AccountDebtorCorrespondence(models.Model):
             "channel",
             "call_activity_id",
             "charge_move_id",
+            "item_ids",
+            "as_of_date",
+            "lang",
+            "interest_rate",
+            "items_rebuilt",
         }
 
     def _check_user_values(self, vals, creating):
@@ -593,102 +795,80 @@ class AccountDebtorCorrespondence(models.Model):
     # ------------------------------------------------------------------
 
     def _create_charge_invoices(self):
-        """When the company invoices late-payment charges, a reminder of a
-        level with charges creates and posts its customer invoice (one line
-        of interest and one of compensation per late invoice), linked from
-        the entry; the late invoices remember what was claimed, so that a
-        later reminder does not claim it again. The amounts are those the
-        reminder shows, at the context's ``debtor_as_of_date``."""
+        """When the company invoices late-payment charges, a reminder that
+        claims charges creates and posts its customer invoice (one line of
+        interest and one of compensation per late invoice), linked from the
+        entry: the very charges its document claims. The late invoices
+        remember what was claimed, so that a later reminder claims only the
+        interest since the reminder's date, and the compensation once."""
         to_charge = self.filtered(
             lambda entry: (
                 entry.kind == "reminder"
-                and entry.level_id
-                and entry.level_id._has_charges()
                 and entry.company_id.debtor_charge_invoice
+                and any(item.interest or item.fee for item in entry.item_ids)
             )
         )
-        if not to_charge:
-            return
-        Debtor = self.env["account.debtor"]
-        as_of_date = Debtor._get_as_of_date()
         for company in to_charge.company_id:
             entries = to_charge.filtered(lambda e, c=company: e.company_id == c)
-            lines = self.env["account.move.line"].search(
-                [
-                    *Debtor._get_debtor_item_domain(entries.partner_id, company),
-                    *Debtor._get_late_item_domain(as_of_date),
-                ]
-            )
-            move_vals = []
-            charged = []
-            for entry in entries:
-                partner_lines = lines.filtered(
-                    lambda line, entry=entry: line.move_id in entry.move_ids
-                )
-                charges = self.env["res.partner"]._get_debtor_charges(
-                    partner_lines, as_of_date, company, entry.level_id
-                )
-                if not charges["lines"]:
-                    continue
-                move_vals.append(
-                    entry._prepare_charge_invoice_vals(charges, as_of_date)
-                )
-                charged.append((entry, charges))
-            if not move_vals:
-                continue
             # sudo: the reminder was sent by the addon's own sending; the
-            # invoice holds the amounts computed here, on the company's own
-            # accounts (billing users may not post journal entries by hand)
+            # invoice holds the charges its document claims, on the company's
+            # own accounts (billing users may not post journal entries)
             moves = (
-                self.env["account.move"].sudo().with_company(company).create(move_vals)
+                self.env["account.move"]
+                .sudo()
+                .with_company(company)
+                .create([entry._prepare_charge_invoice_vals() for entry in entries])
             )
             moves.action_post()
-            for move, (entry, charges) in zip(moves, charged, strict=True):
+            for move, entry in zip(moves, entries, strict=True):
                 entry.sudo().charge_move_id = move
-                for charge in charges["lines"]:
-                    late_move = charge["move"].sudo()
-                    if charge["interest"]:
-                        late_move.debtor_interest_date = as_of_date
-                    if charge["fee"]:
+                for item in entry.item_ids:
+                    late_move = item.move_id.sudo()
+                    if item.interest:
+                        late_move.debtor_interest_date = entry.date
+                    if item.fee:
                         late_move.debtor_fee_charged = True
 
-    def _prepare_charge_invoice_vals(self, charges, as_of_date):
-        """The customer invoice of a reminder's late-payment charges."""
+    def _prepare_charge_invoice_vals(self):
+        """The customer invoice of a reminder's late-payment charges, in the
+        debtor's language: a line of interest (with the days it counts) and
+        one of compensation per late invoice."""
         self.ensure_one()
         company = self.company_id
-        partner_env = self.with_context(lang=self.partner_id.lang).env
-        rate = charges["rate"]
+        partner_env = self.with_context(lang=self.lang or self.partner_id.lang).env
+        rate = self.interest_rate
         invoice_lines = []
-        for charge in charges["lines"]:
-            name = charge["move"].name
-            if charge["interest"]:
+        for move, items in self.item_ids.grouped("move_id").items():
+            interest = company.currency_id.round(sum(items.mapped("interest")))
+            fee = sum(items.mapped("fee"))
+            if interest:
                 invoice_lines.append(
                     Command.create(
                         {
                             "name": partner_env._(
                                 "Late-payment interest on %(invoice)s: %(days)s "
                                 "days at %(rate)s %% a year",
-                                invoice=name,
-                                days=charge["days"],
+                                invoice=move.name,
+                                days=max(items.mapped("interest_days")),
                                 rate=f"{rate:.2f}",
                             ),
                             "quantity": 1,
-                            "price_unit": charge["interest"],
+                            "price_unit": interest,
                             "account_id": company.debtor_interest_account_id.id,
                             "tax_ids": [Command.clear()],
                         }
                     )
                 )
-            if charge["fee"]:
+            if fee:
                 invoice_lines.append(
                     Command.create(
                         {
                             "name": partner_env._(
                                 "Compensation for recovery costs of %(invoice)s",
-                                invoice=name,
+                                invoice=move.name,
                             ),
                             "quantity": 1,
-                            "price_unit": charge["fee"],
+                            "price_unit": fee,
                             "account_id": company.debtor_fee_account_id.id,
                             "tax_ids": [Command.clear()],
                         }
@@ -707,29 +887,28 @@ class AccountDebtorCorrespondence(models.Model):
             "invoice_line_ids": invoice_lines,
         }
 
-    def _schedule_call_activity(self, collector, run_line):
+    def _schedule_call_activity(self, collector):
         """The phone-call activity of a reminder of a call level: for the
-        collector, due today, with the debtor's phone, amounts and late
-        invoices, in the collector's language."""
+        collector, due the reminder's day, with the debtor's phone, what the
+        reminder asks and its late invoices, in the collector's language."""
         self.ensure_one()
         partner = self.partner_id
         collector_env = self.with_context(lang=collector.lang or self.env.lang).env
         phones = ", ".join(
             phone for phone in (partner.phone, partner.mobile) if phone
         ) or collector_env._("no phone number on the customer")
-        amount = format_amount(
-            collector_env, run_line.amount_overdue, run_line.currency_id
-        )
+        amount = format_amount(collector_env, self.amount_reminded, self.currency_id)
         rows = [
             collector_env._(
                 "%(invoice)s, due %(date)s: %(amount)s",
-                invoice=move.name,
-                date=format_date(collector_env, move.invoice_date_due),
+                invoice=item.name,
+                date=format_date(collector_env, item.due_date),
                 amount=format_amount(
-                    collector_env, move.amount_residual, move.currency_id
+                    collector_env, item.amount_residual_currency, item.currency_id
                 ),
             )
-            for move in self.move_ids.sorted("invoice_date_due")
+            for item in self.item_ids
+            if not item.is_credit
         ]
         note = Markup("<p>%s</p><p>%s</p><ul>%s</ul>") % (
             collector_env._("Phone: %(phones)s", phones=phones),
@@ -744,6 +923,7 @@ class AccountDebtorCorrespondence(models.Model):
         # reminder the addon's sending logged
         return partner.sudo().activity_schedule(
             "mail.mail_activity_data_call",
+            date_deadline=self.date,
             user_id=collector.id,
             summary=collector_env._(
                 "Payment reminder call: %(debtor)s", debtor=partner.name

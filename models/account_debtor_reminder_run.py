@@ -5,7 +5,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, clean_context, email_normalize
+from odoo.tools import SQL, clean_context, email_normalize, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -126,6 +126,7 @@ class AccountDebtorReminderRun(models.Model):
     ):
         """Queue a run of the reminder wizard's ``preview_lines`` (to send, or
         skipped with their reason) and wake the scheduled action up."""
+        self._check_as_of_date(company, date)
         self._check_sender(author)
         self._check_levels(
             company, preview_lines.filtered(lambda line: line.state == "to_send")
@@ -182,6 +183,20 @@ class AccountDebtorReminderRun(models.Model):
         self.invalidate_recordset(["line_ids"])
 
     @api.model
+    def _check_as_of_date(self, company, date):
+        """A reminder names what is late on the day it leaves: the as-of
+        date may be today or earlier, never later."""
+        if fields.Date.to_date(date) > company._get_debtor_today():
+            raise UserError(
+                self.env._(
+                    "Reminders cannot be sent as of %(date)s, a day still to "
+                    "come: they would call invoices late before their due "
+                    "date. Choose today or an earlier date.",
+                    date=format_date(self.env, date),
+                )
+            )
+
+    @api.model
     def _check_sender(self, author):
         """A reminder leaves only with a sender address: refuse clearly,
         before anything is queued or logged."""
@@ -220,16 +235,6 @@ class AccountDebtorReminderRun(models.Model):
         """The mail template of a line's reminder: the text of its level (in
         this run's environment, which renders it)."""
         return line.with_env(self.env).level_id._get_template()
-
-    def action_open(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "views": [(False, "form")],
-            "target": "current",
-        }
 
     # ------------------------------------------------------------------
     # Sending, in the scheduled action
@@ -320,18 +325,19 @@ class AccountDebtorReminderRun(models.Model):
         )
 
     def _send_batch(self, lines):
-        """Check each debtor again, render its reminder, log it and post it.
+        """Check each debtor again, store its reminder's document, then send
+        what the document says: an e-mail, a letter to print or a call.
 
-        The batch is sent at once first: its log entries in one insert, its
-        messages posted one after the other, one flush. When anything fails
-        (a debtor reminded meanwhile, a message that cannot be posted), that
-        is undone and the batch is sent again debtor by debtor, each in a
-        savepoint of its own, so that one failing debtor is reported on its
-        line and the others are still sent."""
+        The e-mails of a batch are sent at once first: their documents in
+        one insert, rendered together, their messages created together
+        through the mail API. When anything fails (a debtor reminded
+        meanwhile, a text that cannot be rendered, a message that cannot be
+        posted), that is undone and the batch is sent again debtor by
+        debtor, each in a savepoint of its own, so that one failing debtor
+        is reported on its line and the others are still sent."""
         self.ensure_one()
         env = self._get_sending_env()
         run = self.with_env(env)
-        user_env = self.with_context(lang=self.user_id.lang).env
         checks = env["account.debtor"]._get_reminder_checks(
             lines.partner_id.with_env(env), self.company_id, self.date, self.force
         )
@@ -345,35 +351,61 @@ class AccountDebtorReminderRun(models.Model):
             else:
                 line.write(run._prepare_line_level_vals(line, check))
                 to_send |= line
+        if not to_send:
+            return
+        documents = run._get_reminder_documents(to_send)
         # letters and calls go their own ways; the rest are e-mails
         letters = to_send.filtered(lambda line: line.channel == "letter")
         calls = to_send.filtered(lambda line: line.channel == "call")
-        run._send_letters(letters)
-        run._schedule_calls(calls)
-        to_send -= letters | calls
-        if not to_send:
+        run._send_letters(letters, documents)
+        run._schedule_calls(calls, documents)
+        run._send_emails(to_send - letters - calls, documents)
+
+    def _get_reminder_documents(self, lines):
+        """What the reminder of each line's debtor names today (the day it
+        leaves, in the company's time zone), at its level: a dict partner id
+        -> document (see ``res.partner._get_debtor_reminder_documents``)."""
+        today = self.company_id._get_debtor_today()
+        documents = {}
+        for level, level_lines in lines.grouped("level_id").items():
+            documents.update(
+                level_lines.partner_id.with_env(
+                    self.env
+                )._get_debtor_reminder_documents(
+                    self.date, today, self.company_id, level
+                )
+            )
+        return documents
+
+    def _prepare_reminder_entry_vals(self, partner, line, document):
+        """The log entry of a debtor's reminder: its document, level and
+        channel."""
+        return {
+            "partner_id": partner.id,
+            "company_id": self.company_id.id,
+            "kind": "reminder",
+            "user_id": self.user_id.id,
+            "level_id": line.level_id.id,
+            "channel": line.channel,
+            "lang": partner.lang,
+            # the text the letter is printed with
+            "template_id": self._get_line_template(line).id
+            if line.channel == "letter"
+            else False,
+            **self.env["account.debtor.correspondence"]._prepare_reminder_document_vals(
+                document
+            ),
+        }
+
+    def _send_emails(self, lines, documents):
+        """The e-mail reminders of these lines (see ``_send_batch``)."""
+        if not lines:
             return
-        line_of = {line.partner_id.id: line for line in to_send}
-        level_of = {line.partner_id.id: line.level_id for line in to_send}
-        partners = to_send.partner_id.with_env(env)
+        env = self.env
+        user_env = self.with_context(lang=self.user_id.lang).env
+        partners = lines.partner_id.with_env(env)
+        line_of = {line.partner_id.id: line for line in lines}
         recipients_by_partner = partners._get_debtor_reminder_recipients()
-        # Rendered for the whole batch at once (its figures in one query);
-        # when that fails, each debtor is rendered on its own below, so that
-        # only the debtor at fault fails.
-        try:
-            with self.env.cr.savepoint():
-                rendered = {}
-                for level, level_lines in to_send.grouped("level_id").items():
-                    rendered.update(
-                        run._render_reminders(
-                            level_lines.partner_id.with_env(env),
-                            run._get_line_template(level_lines[0]),
-                            level,
-                        )
-                    )
-        except Exception as error:  # noqa: BLE001 - retried debtor by debtor
-            _logger.info("Rendering a batch of reminders failed (%s)", error)
-            rendered = {}
         # What message_post would look up message by message, for the batch at
         # once: the values are the same, the queries are one per batch.
         company = env.company
@@ -385,53 +417,48 @@ class AccountDebtorReminderRun(models.Model):
         Correspondence = env["account.debtor.correspondence"].with_context(
             tracking_disable=True
         )
-        today = fields.Date.context_today(self)
+        comment = env.ref("mail.mt_comment")
 
         def debtor_of(line):
             # with the batch's prefetch: one query per field for all debtors
             return line.partner_id.with_env(env).with_prefetch(partners._prefetch_ids)
 
-        def entry_values(partner):
-            # what the e-mail shows, read in the context it was rendered in
-            # (its level's): computed once, for the e-mail and the entry
-            reminded = partner.with_context(
-                debtor_reminder_level_id=level_of[partner.id].id
-            )
+        def entry_values(line):
+            partner = debtor_of(line)
             return {
-                "partner_id": partner.id,
-                "company_id": self.company_id.id,
-                "kind": "reminder",
-                "date": today,
-                "user_id": self.user_id.id,
-                "move_ids": [Command.set(reminded.debtor_reminder_move_ids.ids)],
-                # what the e-mail asks for, for the effect report
-                "amount_reminded": reminded.debtor_reminder_amount,
-                "template_id": run._get_line_template(line_of[partner.id]).id,
+                **self._prepare_reminder_entry_vals(
+                    partner, line, documents[partner.id]
+                ),
+                "template_id": self._get_line_template(line).id,
                 "recipient_ids": [Command.set(recipients_by_partner[partner][0].ids)],
-                "level_id": level_of[partner.id].id,
-                "channel": "email",
             }
 
-        comment = env.ref("mail.mt_comment")
-
-        def post(debtors):
-            """What message_post does for each debtor, for all of them at
-            once: the messages in one insert, then each notified (its e-mail
-            put in Odoo's light layout and queued) as message_post would.
-            Returns the messages in the order of ``debtors``."""
-            values_list = []
-            for partner in debtors:
-                subject, body, attachments = (
-                    rendered.get(partner.id)
-                    or (
-                        # alone: what fails for this debtor fails for it only
-                        run._render_reminders(
-                            partner.with_prefetch(),
-                            run._get_line_template(line_of[partner.id]),
-                            level_of[partner.id],
-                        )[partner.id]
+        def render(entries):
+            """Subject, body and attachments of each entry's e-mail, read
+            from its stored document."""
+            rendered = {}
+            for level, level_entries in entries.grouped("level_id").items():
+                rendered.update(
+                    self._render_reminders(
+                        partners.browse(level_entries.partner_id.ids),
+                        self._get_line_template(line_of[level_entries[0].partner_id.id]),
+                        level,
+                        level_entries,
                     )
                 )
+            return rendered
+
+        def post(entries):
+            """What message_post does for each entry's debtor, for all of
+            them at once: the messages created together through the mail
+            API, then each notified (its e-mail put in Odoo's light layout
+            and queued) as message_post would. Returns the messages in the
+            order of ``entries``."""
+            rendered = render(entries)
+            debtors = partners.browse([entry.partner_id.id for entry in entries])
+            values_list = []
+            for partner in debtors:
+                subject, body, attachments = rendered[partner.id]
                 values = {
                     "author_id": self.author_id.id,
                     "email_from": self.author_id.email_formatted,
@@ -453,110 +480,58 @@ class AccountDebtorReminderRun(models.Model):
                     partner._process_attachments_for_post(attachments, [], values)
                 )
                 values_list.append(values)
-            messages = run._create_reminder_messages(debtors, values_list)
+            messages = debtors._message_create(values_list)
             for partner, message, values in zip(
                 debtors, messages, values_list, strict=True
             ):
                 partner._message_post_after_hook(message, values)
-            run._notify_reminders(debtors, messages, values_list)
+            self._notify_reminders(debtors, messages, values_list)
             return messages
 
-        def sent_values(partner, entry):
+        def sent_values(line, entry):
             return {
                 "state": "sent",
                 "correspondence_id": entry.id,
                 "message": user_env._(
                     "Sent to %(emails)s. Overdue invoices: %(count)s.",
                     count=len(entry.move_ids),
-                    emails=", ".join(recipients_by_partner[partner][0].mapped("email")),
+                    emails=", ".join(
+                        recipients_by_partner[debtor_of(line)][0].mapped("email")
+                    ),
                 ),
             }
 
-        if len(rendered) == len(partners):
-            try:
-                # the savepoint flushes it all when it closes: a failure to
-                # write (the unique index) is a failure of the batch too
-                with self.env.cr.savepoint():
-                    entries = Correspondence.create(
-                        [entry_values(debtor_of(line)) for line in to_send]
-                    )
-                    messages = post(partners)
-                    # linked once all are posted: each message's notifications
-                    # would flush the links made before it, one by one
-                    for line, entry, message in zip(
-                        to_send, entries, messages, strict=True
-                    ):
-                        entry.mail_message_id = message
-                        line.write(sent_values(debtor_of(line), entry))
-            except Exception as error:  # noqa: BLE001 - sent debtor by debtor
-                _logger.info(
-                    "Sending a batch of reminders at once failed (%s): "
-                    "sending debtor by debtor",
-                    error,
-                )
-            else:
-                to_send = to_send.browse()
-        for line in to_send:
-            partner = debtor_of(line)
+        try:
+            # the savepoint flushes it all when it closes: a failure to write
+            # (the unique index) is a failure of the batch too
+            with self.env.cr.savepoint():
+                entries = Correspondence.create([entry_values(line) for line in lines])
+                messages = post(entries)
+                # linked once all are posted: each message's notifications
+                # would flush the links made before it, one by one
+                for line, entry, message in zip(lines, entries, messages, strict=True):
+                    entry.mail_message_id = message
+                    line.write(sent_values(line, entry))
+        except Exception as error:  # noqa: BLE001 - sent debtor by debtor
+            _logger.info(
+                "Sending a batch of reminders at once failed (%s): "
+                "sending debtor by debtor",
+                error,
+            )
+        else:
+            lines = lines.browse()
+        for line in lines:
 
-            def send(partner=partner):
-                entry = Correspondence.create(entry_values(partner))
+            def send(line=line):
+                entry = Correspondence.create(entry_values(line))
                 # insert now: the unique index refuses a second reminder
                 entry.flush_recordset()
-                entry.mail_message_id = post(partner)
-                return sent_values(partner, entry)
+                entry.mail_message_id = post(entry)
+                return sent_values(line, entry)
 
             self._send_line_alone(line, send)
         # the queue sends the e-mails: wake it up rather than wait for it
         self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
-
-    def _create_reminder_messages(self, debtors, values_list):
-        """The reminders' messages, as ``_message_create`` makes them, each
-        body sanitized once. The ORM sanitizes an HTML field twice on create
-        (into the row, then into the cache), some ms each for a reminder's
-        table, a fifth of sending: so the bodies are sanitized here, by the
-        field's own rules, the messages inserted without them and the
-        sanitized bodies written in one UPDATE and put in the cache. A body
-        with inline images goes the ORM's way: its create turns them into
-        attachments. ``values_list`` keeps the bodies as rendered, as
-        message_post notifies."""
-        Message = self.env["mail.message"]
-        body_field = Message._fields["body"]
-        create_list = []
-        bodies = []
-        for values in values_list:
-            body = values.get("body")
-            if body and "data:image/" not in body:
-                bodies.append(body_field.convert_to_cache(body, Message))
-                values = dict(values, body=False)
-            else:
-                bodies.append(None)
-            create_list.append(values)
-        messages = debtors._message_create(create_list)
-        sanitized = [
-            (message, body)
-            for message, body in zip(messages, bodies, strict=True)
-            if body is not None
-        ]
-        if sanitized:
-            self.env.cr.execute(
-                SQL(
-                    """
-                    UPDATE mail_message
-                       SET body = sanitized.body
-                      FROM UNNEST(%s::int[], %s::text[]) AS sanitized(id, body)
-                     WHERE mail_message.id = sanitized.id
-                    """,
-                    [message.id for message, _body in sanitized],
-                    [str(body) for _message, body in sanitized],
-                )
-            )
-            self.env.cache.update(
-                Message.browse(message.id for message, _body in sanitized),
-                body_field,
-                [body for _message, body in sanitized],
-            )
-        return messages
 
     def _notify_reminders(self, debtors, messages, values_list):
         """Notify the recipients of each reminder as message_post does, with
@@ -630,23 +605,10 @@ class AccountDebtorReminderRun(models.Model):
             return {}
         return values
 
-    def _prepare_reminder_entry_vals(self, partner, line):
-        """A reminder that leaves without e-mail (a letter, a call)."""
-        return {
-            "partner_id": partner.id,
-            "company_id": self.company_id.id,
-            "kind": "reminder",
-            "date": fields.Date.context_today(self),
-            "user_id": self.user_id.id,
-            "move_ids": [Command.set(partner.debtor_reminder_move_ids.ids)],
-            "level_id": line.level_id.id,
-            "channel": line.channel,
-        }
-
-    def _log_offline_reminders(self, lines, sent_message):
-        """Log a reminder per line (letters, calls) and mark it sent, each
-        debtor on its own (``_send_line_alone``). ``sent_message(line,
-        entry)`` says what happened."""
+    def _log_offline_reminders(self, lines, documents, sent_message):
+        """Log a reminder per line (letters, calls) with its document and
+        mark it sent, each debtor on its own (``_send_line_alone``).
+        ``sent_message(line, entry)`` says what happened."""
         Correspondence = self.env["account.debtor.correspondence"].with_context(
             tracking_disable=True
         )
@@ -655,7 +617,9 @@ class AccountDebtorReminderRun(models.Model):
             def send(line=line):
                 partner = line.partner_id.with_env(self.env)
                 entry = Correspondence.create(
-                    self._prepare_reminder_entry_vals(partner, line)
+                    self._prepare_reminder_entry_vals(
+                        partner, line, documents[partner.id]
+                    )
                 )
                 entry.flush_recordset()
                 return {
@@ -693,19 +657,20 @@ class AccountDebtorReminderRun(models.Model):
         else:
             line.write(values)
 
-    def _send_letters(self, lines):
-        """Letters: logged as reminders of their level now, printed from the
-        run (Print Letters) in one PDF."""
+    def _send_letters(self, lines, documents):
+        """Letters: logged as reminders of their level now, with their
+        document; printed from the run (Print Letters) in one PDF."""
         user_env = self.with_context(lang=self.user_id.lang).env
         self._log_offline_reminders(
             lines,
+            documents,
             lambda line, entry: user_env._(
                 "Letter to print. Overdue invoices: %(count)s.",
                 count=len(entry.move_ids),
             ),
         )
 
-    def _schedule_calls(self, lines):
+    def _schedule_calls(self, lines, documents):
         """Calls: a phone-call activity on the debtor for its collector, with
         its phone, amounts and late invoices; logged as a reminder of its
         level. Marking the activity done logs a note."""
@@ -713,33 +678,36 @@ class AccountDebtorReminderRun(models.Model):
 
         def schedule(line, entry):
             collector = entry._get_follow_up_user()
-            entry.call_activity_id = entry._schedule_call_activity(collector, line)
+            entry.call_activity_id = entry._schedule_call_activity(collector)
             return user_env._(
                 "Call scheduled for %(user)s. Overdue invoices: %(count)s.",
                 user=collector.name,
                 count=len(entry.move_ids),
             )
 
-        self._log_offline_reminders(lines, schedule)
+        self._log_offline_reminders(lines, documents, schedule)
 
     def action_print_letters(self):
         """One PDF with every letter of this run, each in its debtor's
-        language."""
+        language, as it was sent (see the correspondence's
+        ``action_print_letter``)."""
         self.ensure_one()
         letters = self.line_ids.filtered(
             lambda line: line.channel == "letter" and line.state == "sent"
         )
         if not letters:
             raise UserError(self.env._("This run has no letter to print."))
-        return self.env.ref(
-            "account_debtor_collection.action_report_debtor_reminder_letter"
-        ).report_action(letters, config=False)
+        return letters.correspondence_id.action_print_letter()
 
-    def _render_reminders(self, partners, template, level):
+    def _render_reminders(self, partners, template, level, entries):
         """Subject, body and attachments of the reminder of each debtor at
-        ``level``."""
-        # the level decides the charges the reminder table shows
-        template = template.with_context(debtor_reminder_level_id=level.id)
+        ``level``: what its entry in ``entries`` stored."""
+        # the level decides the charges the reminder table shows; the entries
+        # hold what it shows
+        template = template.with_context(
+            debtor_reminder_level_id=level.id,
+            debtor_reminder_entry_ids=tuple(entries.ids),
+        )
         subjects = template._render_field("subject", partners.ids, compute_lang=True)
         bodies = template._render_field("body_html", partners.ids, compute_lang=True)
         statements = {}

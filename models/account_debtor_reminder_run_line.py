@@ -1,5 +1,3 @@
-from babel.dates import format_date
-
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -32,46 +30,6 @@ class AccountDebtorReminderRunLine(models.Model):
         "account.debtor.correspondence", string="Reminder", readonly=True
     )
     delivery_state = fields.Selection(related="correspondence_id.delivery_state")
-
-    def _get_letter_values(self):
-        """What the printed letter of this line says, in the debtor's
-        language: the subject and text of its level at the run's as-of date,
-        the sender's return line and the date."""
-        self.ensure_one()
-        partner = self.partner_id
-        template = (
-            self.env["account.debtor.reminder.run"]
-            ._get_line_template(self)
-            .with_context(
-                debtor_as_of_date=fields.Date.to_string(self.run_id.date),
-                debtor_reminder_level_id=self.level_id.id,
-                # the collection page's address printed, not a link
-                debtor_reminder_letter=True,
-            )
-            .with_company(self.company_id)
-        )
-        subject = template._render_field("subject", partner.ids, compute_lang=True)
-        body = template._render_field("body_html", partner.ids, compute_lang=True)
-        company = self.company_id.partner_id
-        return {
-            "subject": " ".join(subject[partner.id].split()),
-            "body": body[partner.id],
-            "return_address": " · ".join(
-                part
-                for part in (
-                    company.name,
-                    company.street,
-                    " ".join(p for p in (company.zip, company.city) if p),
-                    company.country_id.name,
-                )
-                if part
-            ),
-            "date": format_date(
-                self.correspondence_id.date or fields.Date.context_today(self),
-                "long",
-                partner._get_debtor_babel_locale(),
-            ),
-        }
 
     @api.model
     def _lock_lines_to_send(self, limit):

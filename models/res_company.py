@@ -52,6 +52,19 @@ class ResCompany(models.Model):
         help="A debtor without a valid e-mail address gets its e-mail reminder "
         "as a printed letter instead of being skipped.",
     )
+    debtor_interest_law = fields.Selection(
+        selection=[
+            ("eu", "Directive 2011/7/EU"),
+            ("lv", "Civil Law of Latvia"),
+        ],
+        string="Late-Payment Law",
+        compute="_compute_debtor_interest_law",
+        store=True,
+        readonly=False,
+        help="The law the late-payment charges follow, named in the reminders. "
+        "The Civil Law of Latvia (art. 1763) also stops the interest on an "
+        "invoice once the interest claimed equals the debt.",
+    )
     debtor_interest_reference_rate = fields.Float(
         string="Reference Rate (%)",
         digits=(16, 2),
@@ -91,6 +104,31 @@ class ResCompany(models.Model):
         check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
     )
+
+    @api.depends("country_id")
+    def _compute_debtor_interest_law(self):
+        for company in self:
+            company.debtor_interest_law = (
+                "lv" if company.country_id.code == "LV" else "eu"
+            )
+
+    def _get_debtor_interest_law_name(self, env=None):
+        """The law of the company's charges as a reminder names it, in the
+        language of ``env``."""
+        self.ensure_one()
+        env = env or self.env
+        if self.debtor_interest_law == "lv":
+            return env._("the Civil Law of Latvia (articles 1763 and 1765)")
+        return env._("Directive 2011/7/EU on late payment")
+
+    def _get_debtor_today(self):
+        """Today in the company's time zone (its address's, else UTC): the
+        date of every reminder it sends, whoever sends and wherever the
+        server is, so that one run is dated one day."""
+        self.ensure_one()
+        return fields.Date.context_today(
+            self.with_context(tz=self.partner_id.tz or "UTC")
+        )
 
     @api.depends("debtor_reminder_level_ids.attach_statement")
     def _compute_debtor_reminder_attach_statement(self):

@@ -27,6 +27,9 @@ class ResConfigSettings(models.TransientModel):
     debtor_letter_without_email = fields.Boolean(
         related="company_id.debtor_letter_without_email", readonly=False
     )
+    debtor_interest_law = fields.Selection(
+        related="company_id.debtor_interest_law", readonly=False
+    )
     debtor_interest_reference_rate = fields.Float(
         related="company_id.debtor_interest_reference_rate", readonly=False
     )

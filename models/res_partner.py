@@ -101,21 +101,54 @@ class ResPartner(models.Model):
         "debtor_as_of_date",
         "debtor_reminder_level_id",
         "debtor_reminder_letter",
+        "debtor_reminder_entry_ids",
     )
     def _compute_debtor_reminder(self):
+        """What the reminder shows: the stored document of a reminder sent
+        (the context's ``debtor_reminder_entry_ids``: the e-mail, the letter
+        and every reprint), else what a reminder would name now (a
+        preview)."""
         Debtor = self.env["account.debtor"]
         as_of_date = Debtor._get_as_of_date()
-        values = self.commercial_partner_id._get_debtor_reminder_values(
-            as_of_date, self.env.company
+        company = self.env.company
+        entries = self._get_debtor_reminder_entries()
+        documents = {entry.partner_id.id: entry._get_reminder_document() for entry in entries}
+        missing = self.commercial_partner_id.filtered(
+            lambda partner: partner.id not in documents
         )
+        if missing:
+            documents.update(
+                missing._get_debtor_reminder_documents(
+                    as_of_date, max(as_of_date, company._get_debtor_today()), company
+                )
+            )
         for partner in self:
-            reminder = values[partner.commercial_partner_id.id]
+            debtor = partner.commercial_partner_id
+            reminder = debtor._format_debtor_reminder(documents[debtor.id], company)
             partner.debtor_reminder_table = reminder["table"]
             partner.debtor_reminder_date = reminder["date"]
             partner.debtor_reminder_company_name = reminder["company_name"]
             partner.debtor_reminder_portal_link = partner._get_debtor_portal_link()
             partner.debtor_reminder_move_ids = reminder["move_ids"]
             partner.debtor_reminder_amount = reminder["amount_to_pay_value"]
+
+    def _get_debtor_reminder_entries(self):
+        """The reminders the context's ``debtor_reminder_entry_ids`` name for
+        these debtors: read with the user's own rights, so that a context
+        never shows another company's reminder."""
+        entry_ids = self.env.context.get("debtor_reminder_entry_ids")
+        Correspondence = self.env["account.debtor.correspondence"]
+        if not entry_ids or not isinstance(entry_ids, (list, tuple)):
+            return Correspondence
+        ids = [i for i in entry_ids if isinstance(i, int) and not isinstance(i, bool)]
+        return Correspondence.search(
+            [
+                ("id", "in", ids),
+                ("kind", "=", "reminder"),
+                ("partner_id", "in", self.commercial_partner_id.ids),
+                ("company_id", "=", self.env.company.id),
+            ]
+        )
 
     def mail_allowed_qweb_expressions(self):
         # What a reminder shows: a template that uses nothing else is rendered
@@ -239,79 +272,155 @@ class ResPartner(models.Model):
         return result
 
     def _get_debtor_reminder_values(self, date=None, company=None, all_open=False):
-        """What a reminder shows each debtor in ``self``, formatted for the
-        debtor's language: its items late at ``date`` and all its credits (all
-        its open items with ``all_open``, for a statement), with totals per
-        currency and the amount to pay in company currency.
-
-        Returns a dict partner id -> values.
-        """
-        Debtor = self.env["account.debtor"]
-        date = date or fields.Date.context_today(self)
+        """What a reminder at ``date`` would show each debtor in ``self`` now,
+        formatted for the debtor's language: its items late at ``date`` and
+        all its credits (all its open items with ``all_open``, for a
+        statement), with totals per currency and the amount to pay in
+        company currency. Returns a dict partner id -> values."""
         company = company or self.env.company
-        domain = Debtor._get_debtor_item_domain(self, company)
-        if not all_open:
-            domain += Debtor._get_overdue_item_domain(date)
-        lines = self.env["account.move.line"].search(
-            domain, order="date_maturity, move_name, id"
+        date = date or company._get_debtor_today()
+        documents = self._get_debtor_reminder_documents(
+            date, max(date, company._get_debtor_today()), company, all_open=all_open
         )
-        if not all_open:
-            # the e-mail links each invoice; the statement links none and may
-            # be printed in a read-only request
-            lines.move_id._debtor_ensure_access_tokens()
-        lines_by_debtor = defaultdict(lambda: self.env["account.move.line"])
-        for line in lines:
-            lines_by_debtor[line.partner_id.commercial_partner_id.id] |= line
-        base_url = company.get_base_url()
-        # once for all debtors (each lookup is a query)
-        level = self._get_debtor_reminder_level()
         return {
-            partner.id: partner._prepare_debtor_reminder_values(
-                lines_by_debtor[partner.id], date, company, base_url, all_open, level
-            )
+            partner.id: partner._format_debtor_reminder(documents[partner.id], company)
             for partner in self
         }
 
-    def _prepare_debtor_reminder_values(
-        self, lines, date, company, base_url, all_open=False, level=None
+    def _get_debtor_reminder_documents(
+        self, as_of_date, reminder_date, company, level=None, all_open=False
     ):
-        self.ensure_one()
+        """What a reminder of ``level`` (the context's level by default) sent
+        on ``reminder_date`` names for each debtor in ``self``: its items
+        late at ``as_of_date`` and every credit (all its open items with
+        ``all_open``), each as a reminder item (``account.debtor.reminder.item``
+        values) with its days late at ``reminder_date`` and the charges the
+        level claims on it. What the sending stores, and what a preview
+        shows.
+
+        Returns a dict partner id -> {``items``, ``as_of_date``, ``date``,
+        ``interest_rate``, ``amount``: what it asks, in company currency,
+        ``all_open``}.
+        """
         Debtor = self.env["account.debtor"]
+        domain = Debtor._get_debtor_item_domain(self, company)
+        if not all_open:
+            domain += Debtor._get_overdue_item_domain(as_of_date)
+        lines = self.env["account.move.line"].search(
+            domain, order="date_maturity, move_name, id"
+        )
+        lines_by_debtor = defaultdict(lambda: self.env["account.move.line"])
+        for line in lines:
+            lines_by_debtor[line.partner_id.commercial_partner_id.id] |= line
+        if level is None:
+            level = self._get_debtor_reminder_level()
+        charges = {"rate": 0.0, "by_line": {}}
+        if level and level._has_charges() and not all_open:
+            charges = self._get_debtor_charges(
+                lines.filtered(lambda line: line.amount_residual > 0),
+                reminder_date,
+                company,
+                level,
+            )
+        documents = {}
+        for partner in self:
+            items = []
+            for sequence, line in enumerate(lines_by_debtor[partner.id], start=1):
+                due_date = Debtor._get_item_due_date(line)
+                is_credit = line.amount_residual < 0
+                charge = charges["by_line"].get(line.id, {})
+                items.append(
+                    {
+                        "sequence": sequence,
+                        "move_line_id": line.id,
+                        "move_id": line.move_id.id,
+                        "name": line.move_id.name,
+                        "invoice_date": line.move_id.invoice_date or line.date,
+                        "due_date": due_date,
+                        "days_late": 0
+                        if is_credit
+                        else max((reminder_date - due_date).days, 0),
+                        "is_credit": is_credit,
+                        "currency_id": line.currency_id.id,
+                        "amount_residual_currency": line.amount_residual_currency,
+                        "amount_residual": line.amount_residual,
+                        "interest_days": charge.get("days", 0),
+                        "interest": charge.get("interest", 0.0),
+                        "fee": charge.get("fee", 0.0),
+                    }
+                )
+            balance = sum(item["amount_residual"] for item in items)
+            documents[partner.id] = {
+                "items": items,
+                "as_of_date": as_of_date,
+                "date": reminder_date,
+                "interest_rate": charges["rate"],
+                "amount": balance if all_open else Debtor._get_amount_overdue(balance),
+                "all_open": all_open,
+            }
+        return documents
+
+    def _format_debtor_reminder(self, document, company, letter=None):
+        """A reminder document (see ``_get_debtor_reminder_documents``) as
+        the debtor reads it: formatted for its language, with the invoice
+        table rendered. ``letter``: for paper (no links); the context's
+        ``debtor_reminder_letter`` by default."""
+        self.ensure_one()
+        if letter is None:
+            letter = bool(self.env.context.get("debtor_reminder_letter"))
         locale = self._get_debtor_babel_locale()
+        items = document["items"]
+        all_open = document["all_open"]
+        moves = self.env["account.move"].browse(item["move_id"] for item in items)
+        currencies = self.env["res.currency"].browse(
+            item["currency_id"] for item in items
+        )
+        if not all_open and not letter:
+            # the e-mail links each invoice; the statement and the letter
+            # link none (the statement may be printed in a read-only request)
+            moves._debtor_ensure_access_tokens()
+        base_url = company.get_base_url()
         rows = []
         totals = defaultdict(float)
-        for line in lines:
-            currency = line.currency_id
-            amount = line.amount_residual_currency
-            due_date = Debtor._get_item_due_date(line)
-            is_credit = line.amount_residual < 0
-            totals[currency] += amount
+        for item in items:
+            move = moves.browse(item["move_id"])
+            currency = currencies.browse(item["currency_id"])
+            totals[currency] += item["amount_residual_currency"]
             rows.append(
                 {
-                    "move_id": line.move_id.id,
-                    "number": line.move_id.name,
-                    "is_credit": is_credit,
+                    "move_id": move.id,
+                    "number": item["name"],
+                    "is_credit": item["is_credit"],
                     "invoice_date": format_date(
-                        line.move_id.invoice_date or line.date, "medium", locale
+                        item["invoice_date"], "medium", locale
                     ),
-                    "due_date": format_date(due_date, "medium", locale),
-                    "days_late": 0 if is_credit else max((date - due_date).days, 0),
-                    "amount": format_currency(amount, currency.name, locale=locale),
-                    "url": base_url + line.move_id.get_portal_url()
-                    if line.move_id.is_invoice(include_receipts=True)
-                    and line.move_id.access_token
+                    "due_date": format_date(item["due_date"], "medium", locale),
+                    "days_late": item["days_late"],
+                    "amount": format_currency(
+                        item["amount_residual_currency"], currency.name, locale=locale
+                    ),
+                    "url": base_url + move.get_portal_url()
+                    if not letter
+                    and not all_open
+                    and move
+                    and move.is_invoice(include_receipts=True)
+                    and move.access_token
                     else False,
                 }
             )
-        balance = sum(lines.mapped("amount_residual"))
-        amount_to_pay = balance if all_open else Debtor._get_amount_overdue(balance)
+        amount_to_pay = document["amount"]
         currencies = sorted(totals, key=lambda currency: currency.name)
-        # what the debtor is asked to pay: the moves of its items to pay
-        due_moves = lines.filtered(lambda line: line.amount_residual > 0).move_id
+        # what the debtor is asked to pay: the documents of its items to pay
+        due_moves = moves.browse(
+            item["move_id"]
+            for item in items
+            if item["amount_residual"] > 0 and item["move_id"]
+        )
         values = {
-            "date": format_date(date, "medium", locale),
+            "date": format_date(document["as_of_date"], "medium", locale),
             "company_name": company.name,
             "rows": rows,
+            "letter": letter,
             "move_ids": due_moves.ids,
             "overdue_count": len(due_moves),
             # per currency: what is late less the credits in that currency; a
@@ -336,28 +445,14 @@ class ResPartner(models.Model):
             "all_open": all_open,
             "charges": False,
         }
-        if level is None:
-            level = self._get_debtor_reminder_level()
-        if level and level._has_charges() and not all_open:
-            charges = self._format_debtor_charges(
-                self._get_debtor_charges(
-                    lines.filtered(lambda line: line.amount_residual > 0),
-                    date,
-                    company,
-                    level,
-                ),
-                company,
-                locale,
-                amount_to_pay,
-                self.lang,
+        charges = self._format_debtor_charges(document, company, locale)
+        if charges:
+            # the charges are in company currency: a total with them only
+            # where the reminder's amount to pay is in it too
+            charges["show_total"] = len(currencies) > 1 or (
+                currencies == [company.currency_id]
             )
-            if charges:
-                # the charges are in company currency: a total with them only
-                # where the reminder's amount to pay is in it too
-                charges["show_total"] = len(currencies) > 1 or (
-                    currencies == [company.currency_id]
-                )
-            values["charges"] = charges
+        values["charges"] = charges
         values["table"] = (
             self.env["ir.qweb"]
             .with_context(lang=self.lang or self.env.lang)
@@ -378,45 +473,66 @@ class ResPartner(models.Model):
 
     @api.model
     def _get_debtor_charges(self, lines, date, company, level):
-        """The late-payment charges of Directive 2011/7/EU on these late
-        items at ``date``, in company currency: per late invoice, interest
-        on each item's residual at the company's yearly rate for its days
-        late (residual x rate x days / 365) and the flat compensation once
-        per invoice. What a charges invoice already claimed is not claimed
-        again: interest runs from the date it was invoiced up to, the
-        compensation is claimed once. Charges invoices bear no charges.
+        """The late-payment charges on these late items claimed by a
+        reminder sent on ``date``, in company currency: interest on each
+        item's residual at the company's yearly rate for the days since its
+        due date, or since the day the last charges invoice claimed it up to
+        (residual x rate x days / 365), and the flat compensation once per
+        invoice. Under the Latvian Civil Law (art. 1763) the interest claimed
+        on an invoice, over all its reminders, never exceeds its principal.
+        Charges invoices bear no charges.
 
-        Returns a dict with ``rate``, ``lines`` (dicts: ``move``, ``days``,
+        Returns a dict with ``rate``, ``lines`` (per invoice: ``move``,
+        ``days``, ``interest``, ``fee``), ``by_line`` (per item id: ``days``,
         ``interest``, ``fee``), ``interest``, ``fee`` and ``total``.
         """
         Debtor = self.env["account.debtor"]
         currency = company.currency_id
         rate = company.debtor_interest_reference_rate + company.debtor_interest_margin
+        lines = lines.filtered(lambda line: not line.move_id.debtor_charge_reminder_id)
+        claimed = self._get_debtor_interest_claimed(lines.move_id)
         by_move = {}
+        by_line = {}
         for line in lines:
             move = line.move_id
-            if move.debtor_charge_reminder_id:
-                continue
             due_date = Debtor._get_item_due_date(line)
             start = max(due_date, move.debtor_interest_date or due_date)
-            days = max((date - start).days, 0)
+            days = max((date - start).days, 0) if level.charge_interest else 0
+            interest = (
+                currency.round(line.amount_residual * rate / 100 * days / 365)
+                if level.charge_interest
+                else 0.0
+            )
             charge = by_move.setdefault(
                 move,
                 {
                     "move": move,
                     "days": 0,
                     "interest": 0.0,
+                    "principal": 0.0,
                     "fee": company.debtor_compensation_fee
                     if level.charge_fee and not move.debtor_fee_charged
                     else 0.0,
+                    "lines": [],
                 },
             )
-            charge["days"] = max(charge["days"], max((date - due_date).days, 0))
-            if level.charge_interest:
-                charge["interest"] += line.amount_residual * rate / 100 * days / 365
+            charge["days"] = max(charge["days"], days)
+            charge["principal"] += line.amount_residual
+            charge["lines"].append(line)
+            by_line[line.id] = {"days": days, "interest": interest, "fee": 0.0}
         charges = []
-        for charge in by_move.values():
-            charge["interest"] = currency.round(charge["interest"])
+        for move, charge in by_move.items():
+            line_charges = [by_line[line.id] for line in charge["lines"]]
+            if company.debtor_interest_law == "lv":
+                # Civil Law art. 1763: no more interest once it equals the debt
+                room = max(currency.round(charge["principal"] - claimed[move]), 0.0)
+                for line_charge in line_charges:
+                    line_charge["interest"] = min(line_charge["interest"], room)
+                    room = currency.round(room - line_charge["interest"])
+            line_charges[0]["fee"] = charge["fee"]
+            charge["interest"] = currency.round(
+                sum(line_charge["interest"] for line_charge in line_charges)
+            )
             if charge["interest"] > 0 or charge["fee"] > 0:
                 charges.append(charge)
         interest = sum(charge["interest"] for charge in charges)
@@ -424,68 +540,114 @@ class ResPartner(models.Model):
         return {
             "rate": rate if level.charge_interest else 0.0,
             "lines": charges,
+            "by_line": by_line,
             "interest": interest,
             "fee": fee,
             "total": currency.round(interest + fee),
         }
 
     @api.model
-    def _format_debtor_charges(self, charges, company, locale, amount_to_pay, lang):
-        """The charges as the reminder shows them, formatted for ``locale``
-        and in ``lang``."""
-        if not charges["lines"]:
+    def _get_debtor_interest_claimed(self, moves):
+        """The interest already invoiced on each of ``moves`` by earlier
+        reminders (their charges invoices), in company currency."""
+        claimed = defaultdict(float)
+        if not moves:
+            return claimed
+        # sudo: what was claimed on invoices the sending reads anyway, from
+        # the reminders' own items, whoever sent them
+        groups = (
+            self.env["account.debtor.reminder.item"]
+            .sudo()
+            ._read_group(
+                [
+                    ("move_id", "in", moves.ids),
+                    ("correspondence_id.charge_move_id", "!=", False),
+                ],
+                ["move_id"],
+                ["interest:sum"],
+            )
+        )
+        for move, interest in groups:
+            claimed[move.with_env(self.env)] = interest
+        return claimed
+
+    @api.model
+    def _format_debtor_charges(self, document, company, locale):
+        """The charges a reminder document claims, as it shows them (per
+        invoice), formatted for ``locale`` and in the debtor's language."""
+        by_move = {}
+        for item in document["items"]:
+            if not (item["interest"] or item["fee"]):
+                continue
+            charge = by_move.setdefault(
+                item["move_id"],
+                {"number": item["name"], "days": 0, "interest": 0.0, "fee": 0.0},
+            )
+            charge["days"] = max(charge["days"], item["interest_days"])
+            charge["interest"] += item["interest"]
+            charge["fee"] += item["fee"]
+        if not by_move:
             return False
         currency = company.currency_id.name
-        rate = format_decimal(charges["rate"], "#,##0.00", locale=locale)
-        env = self.with_context(lang=lang or self.env.lang).env
-        show_fee = any(charge["fee"] for charge in charges["lines"])
+        rate = format_decimal(document["interest_rate"], "#,##0.00", locale=locale)
+        env = self.with_context(lang=self.lang or self.env.lang).env
+        show_interest = bool(document["interest_rate"])
+        show_fee = any(charge["fee"] for charge in by_move.values())
+        law = company._get_debtor_interest_law_name(env)
         # a sentence with the rate inside: translated here, QWeb would split it
-        if charges["rate"] and show_fee:
+        if show_interest and show_fee:
             sentence = env._(
-                "Under Directive 2011/7/EU on late payment, we charge interest "
-                "at %(rate)s %% a year for the days late and a fixed compensation "
-                "for recovery costs per late invoice:",
+                "Under %(law)s, we charge interest at %(rate)s %% a year for the "
+                "days late and a fixed compensation for recovery costs per late "
+                "invoice:",
+                law=law,
                 rate=rate,
             )
-        elif charges["rate"]:
+        elif show_interest:
             sentence = env._(
-                "Under Directive 2011/7/EU on late payment, we charge interest "
-                "at %(rate)s %% a year for the days late:",
+                "Under %(law)s, we charge interest at %(rate)s %% a year for the "
+                "days late:",
+                law=law,
                 rate=rate,
             )
         else:
             sentence = env._(
-                "Under Directive 2011/7/EU on late payment, we charge a fixed "
-                "compensation for recovery costs per late invoice:"
+                "Under %(law)s, we charge a fixed compensation for recovery costs "
+                "per late invoice:",
+                law=law,
             )
+        interest = sum(charge["interest"] for charge in by_move.values())
+        fee = sum(charge["fee"] for charge in by_move.values())
+        total = company.currency_id.round(interest + fee)
         return {
             "rate": rate,
             "sentence": sentence,
             "rows": [
                 {
-                    "number": charge["move"].name,
+                    "number": charge["number"],
                     "days": charge["days"],
                     "interest": format_currency(
                         charge["interest"], currency, locale=locale
                     ),
                     "fee": format_currency(charge["fee"], currency, locale=locale),
                 }
-                for charge in charges["lines"]
+                for charge in by_move.values()
             ],
-            "show_interest": bool(charges["rate"]),
+            "show_interest": show_interest,
             "show_fee": show_fee,
-            "total": format_currency(charges["total"], currency, locale=locale),
-            "total_value": charges["total"],
+            "total": format_currency(total, currency, locale=locale),
+            "total_value": total,
             "amount_with_charges": format_currency(
-                amount_to_pay + charges["total"], currency, locale=locale
+                document["amount"] + total, currency, locale=locale
             ),
         }
 
-    def _get_debtor_babel_locale(self):
-        """The Babel locale of the partner's language (English as a fallback)."""
+    def _get_debtor_babel_locale(self, lang=None):
+        """The Babel locale of ``lang``, else of the partner's language
+        (English as a fallback)."""
         self.ensure_one()
         try:
-            return Locale.parse(self.lang or self.env.lang or "en_US")
+            return Locale.parse(lang or self.lang or self.env.lang or "en_US")
         except (ValueError, UnknownLocaleError):
             return Locale.parse("en_US")
 

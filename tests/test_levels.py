@@ -212,10 +212,10 @@ class TestReminderLevels(DebtorCollectionCommon):
         report = self.env.ref(
             "account_debtor_collection.action_report_debtor_reminder_letter"
         )
-        lines = {line.partner_id: line for line in run.line_ids}
+        entries_by_partner = {entry.partner_id: entry for entry in entries}
         html = (
             self.env["ir.actions.report"]
-            ._render_qweb_html(report.report_name, lines[self.debtor_lv].ids)[0]
+            ._render_qweb_html(report.report_name, entries_by_partner[self.debtor_lv].ids)[0]
             .decode()
         )
         self.assertIn("Pēdējais atgādinājums SIA Koks", html)
@@ -226,25 +226,24 @@ class TestReminderLevels(DebtorCollectionCommon):
         self.assertIn("2026. gada 15. jūnijs", html)
         html = (
             self.env["ir.actions.report"]
-            ._render_qweb_html(report.report_name, lines[self.debtor_en].ids)[0]
+            ._render_qweb_html(report.report_name, entries_by_partner[self.debtor_en].ids)[0]
             .decode()
         )
         self.assertIn("Final notice for Northwind Ltd", html)
         self.assertIn("1 Harbour Road", html)
         self.assertIn("June 15, 2026", html)
         self.assertIn("$1,000.00", html)
-        # one PDF of both, which a billing user prints
+        # one PDF of both, which a billing user prints: a letter per article,
+        # each printed on its own and kept with its reminder
         html = (
             self.env["ir.actions.report"]
             .with_user(self.billing_user)
-            ._render_qweb_html(report.report_name, run.line_ids.ids)[0]
+            ._render_qweb_html(report.report_name, entries.ids)[0]
             .decode()
         )
         self.assertEqual(html.count("o_debtor_letter_window"), 2)
-        # one article: wkhtmltopdf gets one document of two pages, which also
-        # the builds without Odoo's patched Qt print
-        self.assertEqual(html.count('class="article'), 1)
-        self.assertEqual(html.count("page-break-after: always"), 2)
+        self.assertEqual(html.count('class="article'), 2)
+        self.assertEqual(html.count('data-oe-model="account.debtor.correspondence"'), 2)
 
     def test_letter_prints_the_collection_page_address(self):
         """The installed text links the customer's page: in an e-mail as a
@@ -257,7 +256,7 @@ class TestReminderLevels(DebtorCollectionCommon):
         run = self._send_to(self.debtor_en)
         self.assertEqual(run.letter_count, 1)
         url = self.debtor_en._get_debtor_portal_url(self.company)
-        body = run.line_ids._get_letter_values()["body"]
+        body = run.line_ids.correspondence_id._get_letter_values()["body"]
         self.assertIn(f"on your collection page: {escape(url)}", body)
         self.assertNotIn(f'href="{escape(url)}"', body, "no link to click on paper")
 

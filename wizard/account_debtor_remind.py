@@ -59,6 +59,7 @@ class AccountDebtorRemind(models.TransientModel):
     )
     run_id = fields.Many2one("account.debtor.reminder.run", readonly=True)
     bank_warning = fields.Char(compute="_compute_bank_warning")
+    date_warning = fields.Char(compute="_compute_date_warning")
     send_count = fields.Integer(compute="_compute_counts")
     skip_count = fields.Integer(compute="_compute_counts")
 
@@ -79,6 +80,21 @@ class AccountDebtorRemind(models.TransientModel):
             wizard.line_ids = [Command.clear()] + [
                 Command.create(check) for check in checks.values()
             ]
+
+    @api.depends("date", "company_id")
+    def _compute_date_warning(self):
+        """A date to come may be previewed, not sent."""
+        for wizard in self:
+            wizard.date_warning = (
+                wizard.date
+                and wizard.company_id
+                and wizard.date > wizard.company_id._get_debtor_today()
+                and self.env._(
+                    "This date is still to come: the preview shows what would "
+                    "be late then, but reminders can only be sent as of today "
+                    "or an earlier date."
+                )
+            )
 
     @api.depends("company_id")
     def _compute_bank_warning(self):
@@ -270,13 +286,14 @@ class AccountDebtorRemind(models.TransientModel):
         """Queue a reminder run, in the company's name, of the overdue debtors
         whose next action date has come, in each company that chose scheduled
         reminders; one company that fails does not stop the others."""
-        today = fields.Date.context_today(self)
         for company in self.env["res.company"].search(
             [("debtor_reminder_auto", "=", True)]
         ):
             try:
                 with self.env.cr.savepoint():
-                    self.with_company(company)._send_scheduled_reminders(company, today)
+                    self.with_company(company)._send_scheduled_reminders(
+                        company, company._get_debtor_today()
+                    )
             except Exception as error:  # noqa: BLE001 - logged, next company
                 _logger.warning(
                     "Scheduled reminders of %s failed: %s", company.name, error
