@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_amount, format_date
 
-from .account_debtor_correspondence import shorten_note
+from .account_debtor_correspondence import PROMISE_STATES, shorten_note
 
 _logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ class AccountDebtor(models.Model):
     )
     promise_date = fields.Date(string="Promised Payment", readonly=True)
     promise_state = fields.Selection(
-        selection=[("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
+        selection=PROMISE_STATES,
         readonly=True,
     )
     promise_kept_count = fields.Integer(string="Promises Kept", readonly=True)
@@ -855,7 +855,6 @@ class AccountDebtor(models.Model):
             partner: self._get_amount_overdue(totals[partner]) for partner in partners
         }
 
-    @api.depends_context("debtor_as_of_date")
     def _compute_open_move_ids(self):
         moves_by_key = defaultdict(lambda: self.env["account.move"])
         for company in self.company_id:

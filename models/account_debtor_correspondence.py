@@ -13,6 +13,8 @@ PROMISE_BATCH_SIZE = 1000
 ACTIVITY_NOTE_LENGTH = 2000
 # At most this many entries per debtor and hour from its collection page.
 PORTAL_ENTRIES_PER_HOUR = 5
+# The states of a promise to pay, which the overview and the reports show too.
+PROMISE_STATES = [("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")]
 # The longest message a customer writes on its collection page.
 PORTAL_MESSAGE_LENGTH = 2000
 
@@ -112,7 +114,7 @@ class AccountDebtorCorrespondence(models.Model):
         help="The date by which the debtor promised to pay the invoices.",
     )
     promise_state = fields.Selection(
-        selection=[("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
+        selection=PROMISE_STATES,
         compute="_compute_promise_state",
         store=True,
         index=True,
@@ -214,7 +216,8 @@ class AccountDebtorCorrespondence(models.Model):
         readonly=True,
         help="The reminder named the items due before this date.",
     )
-    lang = fields.Char(
+    lang = fields.Selection(
+        selection="_get_lang_selection",
         string="Language",
         readonly=True,
         help="The language the reminder was written in.",
@@ -246,6 +249,21 @@ class AccountDebtorCorrespondence(models.Model):
         for entry in self:
             entry.charge_total = sum(entry.item_ids.mapped("interest")) + sum(
                 entry.item_ids.mapped("fee")
+            )
+
+    @api.model
+    def _get_lang_selection(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.depends("kind", "partner_id", "date")
+    def _compute_display_name(self):
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
+        for entry in self:
+            entry.display_name = self.env._(
+                "%(kind)s, %(debtor)s, %(date)s",
+                kind=kinds.get(entry.kind, ""),
+                debtor=entry.partner_id.name or "",
+                date=format_date(self.env, entry.date) if entry.date else "",
             )
 
     @api.depends("partner_id", "date", "lang")

@@ -51,8 +51,7 @@ class AccountDebtorReminderItem(models.Model):
     is_credit = fields.Boolean(
         string="Credit",
         readonly=True,
-        help="A credit note or payment not matched yet, which the reminder "
-        "deducted.",
+        help="A credit note or payment not matched yet, which the reminder deducted.",
     )
     currency_id = fields.Many2one("res.currency", readonly=True)
     amount_residual_currency = fields.Monetary(

@@ -441,7 +441,9 @@ class AccountDebtorReminderRun(models.Model):
                 rendered.update(
                     self._render_reminders(
                         partners.browse(level_entries.partner_id.ids),
-                        self._get_line_template(line_of[level_entries[0].partner_id.id]),
+                        self._get_line_template(
+                            line_of[level_entries[0].partner_id.id]
+                        ),
                         level,
                         level_entries,
                     )

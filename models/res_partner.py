@@ -112,7 +112,9 @@ class ResPartner(models.Model):
         as_of_date = Debtor._get_as_of_date()
         company = self.env.company
         entries = self._get_debtor_reminder_entries()
-        documents = {entry.partner_id.id: entry._get_reminder_document() for entry in entries}
+        documents = {
+            entry.partner_id.id: entry._get_reminder_document() for entry in entries
+        }
         missing = self.commercial_partner_id.filtered(
             lambda partner: partner.id not in documents
         )
@@ -391,9 +393,7 @@ class ResPartner(models.Model):
                     "move_id": move.id,
                     "number": item["name"],
                     "is_credit": item["is_credit"],
-                    "invoice_date": format_date(
-                        item["invoice_date"], "medium", locale
-                    ),
+                    "invoice_date": format_date(item["invoice_date"], "medium", locale),
                     "due_date": format_date(item["due_date"], "medium", locale),
                     "days_late": item["days_late"],
                     "amount": format_currency(

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..models.account_debtor_correspondence import PROMISE_STATES
+
 # The windows after a reminder in which payments count (days).
 PAID_WINDOWS = (7, 14, 30)
 # Shares computed from the sums of the group, not averaged over its rows:
@@ -115,7 +117,7 @@ class AccountDebtorCollectionEffect(models.Model):
         string="Paid within 30 Days (%)", readonly=True, aggregator="avg"
     )
     promise_state = fields.Selection(
-        selection=[("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")],
+        selection=PROMISE_STATES,
         readonly=True,
     )
     promise_kept_count = fields.Integer(string="Promises Kept", readonly=True)

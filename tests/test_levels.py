@@ -215,7 +215,9 @@ class TestReminderLevels(DebtorCollectionCommon):
         entries_by_partner = {entry.partner_id: entry for entry in entries}
         html = (
             self.env["ir.actions.report"]
-            ._render_qweb_html(report.report_name, entries_by_partner[self.debtor_lv].ids)[0]
+            ._render_qweb_html(
+                report.report_name, entries_by_partner[self.debtor_lv].ids
+            )[0]
             .decode()
         )
         self.assertIn("Pēdējais atgādinājums SIA Koks", html)
@@ -226,7 +228,9 @@ class TestReminderLevels(DebtorCollectionCommon):
         self.assertIn("2026. gada 15. jūnijs", html)
         html = (
             self.env["ir.actions.report"]
-            ._render_qweb_html(report.report_name, entries_by_partner[self.debtor_en].ids)[0]
+            ._render_qweb_html(
+                report.report_name, entries_by_partner[self.debtor_en].ids
+            )[0]
             .decode()
         )
         self.assertIn("Final notice for Northwind Ltd", html)

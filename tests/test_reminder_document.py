@@ -4,9 +4,9 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import UserError
-from odoo.tools.misc import file_path
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
+from odoo.tools.misc import file_path
 
 from odoo.addons.mail.models.mail_message import Message
 
@@ -115,7 +115,9 @@ class TestReminderDocument(DebtorCollectionCommon):
         self.assertEqual(entry.date.isoformat(), "2026-06-15")
         self.assertEqual(entry.as_of_date.isoformat(), "2026-06-01")
         [item] = entry.item_ids
-        self.assertEqual(item.move_id, self.invoice_en, "due 10 June: not late on 1 June")
+        self.assertEqual(
+            item.move_id, self.invoice_en, "due 10 June: not late on 1 June"
+        )
         self.assertEqual(item.days_late, 45)
         self.assertEqual(item.interest_days, 45)
         # 1000 x 10 % x 45 / 365
@@ -154,13 +156,13 @@ class TestReminderDocument(DebtorCollectionCommon):
         item = self._reminder(self.debtor_en).item_ids
         Item = self.env["account.debtor.reminder.item"]
         for user in (self.billing_user,):
-            with self.assertRaises(Exception):
+            with self.assertRaises(AccessError):
                 item.with_user(user).write({"interest": 99.0})
-            with self.assertRaises(Exception):
+            with self.assertRaises(AccessError):
                 Item.with_user(user).create(
                     {"correspondence_id": item.correspondence_id.id, "name": "X"}
                 )
-            with self.assertRaises(Exception):
+            with self.assertRaises(AccessError):
                 item.with_user(user).unlink()
         self.assertEqual(item.with_user(self.billing_user).name, self.invoice_en.name)
 
@@ -181,7 +183,8 @@ class TestReminderDocument(DebtorCollectionCommon):
         self.assertTrue(any(self.invoice_en.name in body for body in bodies))
         self.assertTrue(any(self.invoice_lv.name in body for body in bodies))
         self.assertIn(
-            self.invoice_en.name, str(self._reminder(self.debtor_en).mail_message_id.body)
+            self.invoice_en.name,
+            str(self._reminder(self.debtor_en).mail_message_id.body),
         )
 
     # one clock
@@ -211,7 +214,9 @@ class TestReminderDocument(DebtorCollectionCommon):
         self.assertEqual(set(run.line_ids.mapped("channel")), {"email", "letter"})
         entries = run.line_ids.correspondence_id
         self.assertEqual(entries.level_id, self.level | letter_level)
-        self.assertEqual({d.isoformat() for d in entries.mapped("date")}, {"2026-06-16"})
+        self.assertEqual(
+            {d.isoformat() for d in entries.mapped("date")}, {"2026-06-16"}
+        )
 
     def test_company_day_in_its_own_time_zone(self):
         self.company.partner_id.tz = "Europe/Riga"
@@ -253,9 +258,7 @@ class TestReminderDocument(DebtorCollectionCommon):
         self.assertEqual(self._letter_html(entry), first)
         # a letter printed for the first time is kept with its reminder, and
         # every reprint is that very PDF
-        Report = self.env["ir.actions.report"].with_context(
-            force_report_rendering=True
-        )
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
         with patch.object(
             type(Report), "_run_wkhtmltopdf", return_value=b"%PDF-1.4 letter one"
         ) as wkhtmltopdf:
@@ -283,9 +286,7 @@ class TestReminderDocument(DebtorCollectionCommon):
         action = run.action_print_letters()
         self.assertEqual(action["report_name"], LETTER_REPORT)
         self.assertEqual(action["context"]["active_ids"], entries.ids)
-        Report = self.env["ir.actions.report"].with_context(
-            force_report_rendering=True
-        )
+        Report = self.env["ir.actions.report"].with_context(force_report_rendering=True)
         with (
             patch.object(
                 type(Report), "_run_wkhtmltopdf", side_effect=[b"one", b"two"]
@@ -314,7 +315,9 @@ class TestReminderDocument(DebtorCollectionCommon):
         self.level.channel = "letter"
         run = self._send_to(self.debtor_en)
         html = self._letter_html(run.line_ids.correspondence_id)
-        self.assertIn("white-space: nowrap", html.split("o_debtor_letter_return")[1][:300])
+        self.assertIn(
+            "white-space: nowrap", html.split("o_debtor_letter_return")[1][:300]
+        )
         values = run.line_ids.correspondence_id._get_letter_values()
         self.assertEqual(
             values["return_address"], f"{self.company.name} · Brīvības iela 1 · Rīga"
@@ -363,9 +366,7 @@ class TestReminderDocument(DebtorCollectionCommon):
         """Civil Law of Latvia, art. 1763: the interest on an invoice stops
         once the interest claimed equals the debt, over all reminders."""
         self.level.write({"charge_interest": True})
-        self.company.write(
-            {"debtor_charge_invoice": True, "debtor_interest_law": "lv"}
-        )
+        self.company.write({"debtor_charge_invoice": True, "debtor_interest_law": "lv"})
         old = self._create_invoice(self.debtor_lv, 100.0, "2014-06-15")
         self._send_to(self.debtor_lv)
         entry = self._reminder(self.debtor_lv)
@@ -386,7 +387,9 @@ class TestReminderDocument(DebtorCollectionCommon):
         self.company.debtor_interest_law = "eu"
         old = self._create_invoice(self.debtor_en, 100.0, "2014-06-15")
         self._send_to(self.debtor_en)
-        by_move = {item.move_id: item for item in self._reminder(self.debtor_en).item_ids}
+        by_move = {
+            item.move_id: item for item in self._reminder(self.debtor_en).item_ids
+        }
         self.assertGreater(by_move[old].interest, 100.0)
 
     def test_law_follows_the_company_country(self):
