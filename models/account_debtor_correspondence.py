@@ -430,6 +430,11 @@ class AccountDebtorCorrespondence(models.Model):
             "channel",
             "call_activity_id",
             "charge_move_id",
+            # computed from the e-mail's notifications and the invoices'
+            # payments: written by hand, a reminder would not count (the
+            # one-a-day guard freed) or a promise would count as kept
+            "delivery_state",
+            "promise_state",
         }
 
     def _check_user_values(self, vals, creating):

@@ -130,16 +130,28 @@ class AccountDebtorReminderRun(models.Model):
         self._check_levels(
             company, preview_lines.filtered(lambda line: line.state == "to_send")
         )
-        run = self.create(
-            {
-                "company_id": company.id,
-                "date": date,
-                "author_id": author.id,
-                "force": force,
-                "scheduled": scheduled,
-            }
+        # sudo: users may read runs, never create or change them (a forged
+        # run would send in another's name, or again). Safe: the caller is
+        # the wizard's Send (or the scheduled reminders), which passes its
+        # own checked fields; every value is set here, none is left to a
+        # default a client's context (default_user_id, ...) could steer.
+        run = (
+            self.sudo()
+            .with_context(clean_context(self.env.context))
+            .create(
+                {
+                    "company_id": company.id,
+                    "date": date,
+                    "user_id": self.env.user.id,
+                    "author_id": author.id,
+                    "force": bool(force),
+                    "scheduled": bool(scheduled),
+                    "state": "queued",
+                }
+            )
         )
         run._copy_preview_lines(preview_lines)
+        run = run.sudo(False)
         self.env.ref("account_debtor_collection.ir_cron_debtor_reminder_run")._trigger()
         return run
 
