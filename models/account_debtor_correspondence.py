@@ -796,7 +796,8 @@ class AccountDebtorCorrespondence(models.Model):
         ]
         entries = self.search(domain, limit=batch_size, order="id")
         # one computation for the batch, stored in one flush: no write per entry
-        entries._compute_promise_state()
+        # (sudo: the state is the addon's to set, see _get_system_fields)
+        entries.sudo()._compute_promise_state()
         entries.flush_recordset(["promise_state"])
         remaining = self.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(entries), remaining=remaining)
@@ -821,6 +822,20 @@ class AccountDebtorCorrespondence(models.Model):
                 order="date_maturity, move_name, id",
             )
             .move_id
+        )
+
+    @api.model
+    def _lock_portal_debtor(self, partner):
+        """Take the debtor's answers on its page one at a time: its row is
+        updated (to the same values), so that a parallel answer waits for
+        this one and then fails to serialize; Odoo retries that request,
+        which then sees this answer (the hourly limit, the pending promise,
+        the collector already following the debtor)."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+                partner.id,
+            )
         )
 
     @api.model
@@ -869,8 +884,26 @@ class AccountDebtorCorrespondence(models.Model):
 
         Called as superuser by the page, after the debtor's link or login
         was checked; every value is checked here again."""
+        self._check_portal_rate(partner)
+        self._lock_portal_debtor(partner)
         today = fields.Date.context_today(self)
-        latest = today + timedelta(days=max(company.debtor_portal_promise_days, 0))
+        pending = self._get_portal_pending_promise(partner, company)
+        if pending:
+            raise UserError(
+                self.env._(
+                    "You have already promised to pay by %(date)s: we wait for "
+                    "your payment. Call us to agree on another date.",
+                    date=format_date(self.env, pending.promise_date),
+                )
+            )
+        latest = self._get_portal_latest_promise_date(partner, company)
+        if latest < today:
+            raise UserError(
+                self.env._(
+                    "You have promised to pay several times already: please "
+                    "pay, or call us to agree on a date."
+                )
+            )
         if not promise_date:
             raise UserError(self.env._("Please choose the date you will pay by."))
         if promise_date < today:
@@ -899,10 +932,54 @@ class AccountDebtorCorrespondence(models.Model):
         )
 
     @api.model
+    def _get_portal_pending_promise(self, partner, company):
+        """The debtor's pending promise in ``company``, if any: one at a time
+        from its page."""
+        return self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("promise_state", "=", "pending"),
+                ("promise_date", ">=", fields.Date.context_today(self)),
+            ],
+            order="promise_date desc",
+            limit=1,
+        )
+
+    @api.model
+    def _get_portal_latest_promise_date(self, partner, company):
+        """The latest date the debtor may promise on its page: the company's
+        limit of days from the first promise of a chain, so that promises
+        renewed one after the other do not pause the reminders for ever. A
+        promise renews the one before when it was made within that limit
+        after the earlier one's date; a kept promise ends the chain."""
+        days = max(company.debtor_portal_promise_days, 0)
+        start = fields.Date.context_today(self)
+        promises = self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("source", "=", "portal"),
+                ("promise_date", "!=", False),
+            ],
+            order="date desc, id desc",
+            limit=100,
+        )
+        for promise in promises:
+            if promise.promise_state == "kept":
+                break
+            if promise.promise_date + timedelta(days=days) < start:
+                break  # made long after: an earlier chain
+            start = promise.date
+        return start + timedelta(days=days)
+
+    @api.model
     def _create_portal_dispute(self, partner, company, contact, move, reason, message):
         """The debtor disputes ``move`` on its page, for ``reason`` (one of
         the company's): an open dispute, which keeps the invoice out of the
         reminders. Called as ``_create_portal_promise`` is."""
+        self._check_portal_rate(partner)
+        self._lock_portal_debtor(partner)
         if not move:
             raise UserError(self.env._("Please choose the invoice you dispute."))
         self._check_portal_moves(partner, company, move)
@@ -946,6 +1023,7 @@ class AccountDebtorCorrespondence(models.Model):
     def _create_portal_entry(self, partner, company, contact, vals):
         """Log what the debtor did on its page, in the name of its contact,
         and tell its collector with an activity."""
+        self._lock_portal_debtor(partner)
         self._check_portal_rate(partner)
         responsible = partner._get_debtor_collector(
             company
