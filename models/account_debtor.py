@@ -18,6 +18,9 @@ DEBTOR_ID_COMPANY_BITS = 16
 MAX_PANEL_PAGE = 200
 # Notes are shortened to this many characters where they are copied (panel).
 NOTE_PREVIEW_LENGTH = 2000
+# The as-of dates the overview takes: its ageing and levels count back from it.
+AS_OF_DATE_MIN = date(1900, 1, 1)
+AS_OF_DATE_MAX = date(9000, 12, 31)
 
 
 class AccountDebtor(models.Model):
@@ -1148,21 +1151,36 @@ class AccountDebtor(models.Model):
         value = self.env.context.get("debtor_as_of_date")
         if not value:
             return fields.Date.context_today(self)
+        as_of_date = None
         if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str) and len(value) == 10:
+            as_of_date = value.date()
+        elif isinstance(value, date):
+            as_of_date = value
+        elif isinstance(value, str) and len(value) == 10:
             try:
-                return fields.Date.to_date(value)
+                as_of_date = fields.Date.to_date(value)
             except ValueError as error:
                 _logger.debug("Not an as-of date: %r (%s)", value, error)
-        raise UserError(
-            self.env._(
-                "The as-of date must be a date (YYYY-MM-DD), not %(value)s.",
-                value=repr(value)[:40],
+        if as_of_date is None:
+            raise UserError(
+                self.env._(
+                    "The as-of date must be a date (YYYY-MM-DD), not %(value)s.",
+                    value=repr(value)[:40],
+                )
             )
-        )
+        # the ageing and the levels count days back from it: a date near the
+        # first the calendar holds would fail in the middle of the query
+        if not AS_OF_DATE_MIN <= as_of_date <= AS_OF_DATE_MAX:
+            raise UserError(
+                self.env._(
+                    "%(date)s is not a usable as-of date: choose one between "
+                    "%(first)s and %(last)s.",
+                    date=fields.Date.to_string(as_of_date),
+                    first=format_date(self.env, AS_OF_DATE_MIN),
+                    last=format_date(self.env, AS_OF_DATE_MAX),
+                )
+            )
+        return as_of_date
 
     def _get_workspace_invoices(self, domain, company, as_of_date, offset, limit):
         """A page of this debtor's unpaid invoices (all its moves with open

@@ -4,7 +4,14 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_amount, format_date, html2plaintext, plaintext2html
+from odoo.tools import (
+    SQL,
+    format_amount,
+    format_date,
+    html2plaintext,
+    is_html_empty,
+    plaintext2html,
+)
 
 # How many past promises one call of the daily check settles.
 PROMISE_BATCH_SIZE = 1000
@@ -1028,15 +1035,20 @@ class AccountDebtorCorrespondence(models.Model):
         responsible = partner._get_debtor_collector(
             company
         ) or self._get_portal_responsible(partner, company)
-        entry = self.with_company(company).create(
-            {
-                **vals,
-                "partner_id": partner.id,
-                "company_id": company.id,
-                "source": "portal",
-                "contact_id": contact.id,
-                "user_id": responsible.id,
-            }
+        # no follower for the public user who creates it
+        entry = (
+            self.with_company(company)
+            .with_context(mail_create_nosubscribe=True)
+            .create(
+                {
+                    **vals,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "source": "portal",
+                    "contact_id": contact.id,
+                    "user_id": responsible.id,
+                }
+            )
         )
         entry._notify_portal_entry()
         return entry
@@ -1075,10 +1087,53 @@ class AccountDebtorCorrespondence(models.Model):
                     date=format_date(collector_env, entry.promise_date),
                 )
             # sudo: see _sync_next_action_activity; the customer may not
-            # write partners, the activity mirrors the entry just logged
-            entry.partner_id.sudo().activity_schedule(
-                "account_debtor_collection.mail_activity_type_debtor_portal",
-                user_id=user.id,
-                summary=summary,
-                note=plaintext2html(shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)),
+            # write partners, the activity mirrors the entry just logged.
+            # Not notified by Odoo: it would write from the public user,
+            # who has no address.
+            activity = (
+                entry.partner_id.sudo()
+                .with_context(mail_activity_quick_update=True)
+                .activity_schedule(
+                    "account_debtor_collection.mail_activity_type_debtor_portal",
+                    user_id=user.id,
+                    summary=summary,
+                    note=plaintext2html(
+                        shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)
+                    ),
+                )
             )
+            entry._notify_portal_activity(activity)
+
+    def _notify_portal_activity(self, activity):
+        """Tell the collector of the activity of the customer's answer, as
+        Odoo's activity notification does, written by the company (its
+        e-mail; the customer's contact when the company has none)."""
+        self.ensure_one()
+        collector = activity.user_id
+        if not collector or collector.partner_id == self.env.user.partner_id:
+            return
+        activity = activity.sudo().with_context(lang=collector.lang or self.env.lang)
+        author = self.company_id.partner_id
+        if not author.email and self.contact_id.email:
+            author = self.contact_id
+        model_description = activity.env["ir.model"]._get(activity.res_model)
+        body = activity.env["ir.qweb"]._render(
+            "mail.message_activity_assigned",
+            {
+                "activity": activity,
+                "model_description": model_description.display_name,
+                "is_html_empty": is_html_empty,
+            },
+            minimal_qcontext=True,
+        )
+        activity.env[activity.res_model].browse(activity.res_id).message_notify(
+            author_id=author.id,
+            email_from=author.email_formatted,
+            partner_ids=collector.partner_id.ids,
+            body=body,
+            record_name=activity.res_name,
+            model_description=model_description.display_name,
+            email_layout_xmlid="mail.mail_notification_layout",
+            # in the collector's language, as the activity's summary is
+            subject=activity.summary,
+        )

@@ -1,7 +1,9 @@
+from unittest.mock import patch
+
 from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 from .common import DebtorCollectionCommon
 
@@ -222,3 +224,134 @@ class TestSystemState(DebtorCollectionCommon):
         # their own fields stay the users'
         self.invoice.with_user(self.billing_user).write({"ref": "PO 42"})
         self.assertEqual(self.invoice.ref, "PO 42")
+
+    # eight clicks on Send while the mail server is down
+
+    def _queue_unchecked(self, count):
+        """``count`` runs of the same debtor, queued as parallel requests
+        would be: none of them sees the others (each checks before any is
+        committed)."""
+        Remind = self.env["account.debtor.remind"].with_user(self.billing_user)
+        wizards = [
+            Remind.create(
+                {"date": "2026-06-15", "partner_ids": [Command.set(self.debtor_en.ids)]}
+            )
+            for _click in range(count)
+        ]
+        Debtor = type(self.env["account.debtor"])
+        with patch.object(
+            Debtor,
+            "_get_partners_in_open_runs",
+            lambda self, partners, company, run=None: partners.browse(),
+        ):
+            for wizard in wizards:
+                wizard.action_send()
+        runs = self.env["account.debtor.reminder.run"].browse(
+            [wizard.run_id.id for wizard in wizards]
+        )
+        # they were all queued before the first was sent (the test's clock
+        # is frozen before the database's)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE account_debtor_reminder_run SET create_date = %s WHERE id IN %s",
+                "2026-06-14 23:00:00",
+                tuple(runs.ids),
+            )
+        )
+        runs.invalidate_recordset(["create_date"])
+        return runs
+
+    def test_a_debtor_in_a_queued_run_is_skipped_in_the_preview(self):
+        first = self._queue(self.billing_user)
+        wizard = self.env["account.debtor.remind"].create(
+            {"date": "2026-06-15", "partner_ids": [Command.set(self.debtor_en.ids)]}
+        )
+        self.assertRecordValues(
+            wizard.line_ids,
+            [
+                {
+                    "state": "skipped",
+                    "message": "Already in a reminder run that is queued or "
+                    "running: it is sent there.",
+                }
+            ],
+        )
+        # the wizard opened before the first Send is checked again at Send
+        self._process_runs()
+        self.assertEqual(first.sent_count, 1)
+
+    def test_eight_clicks_on_send_during_an_outage_remind_once(self):
+        Remind = self.env["account.debtor.remind"].with_user(self.billing_user)
+        wizards = [
+            Remind.create(
+                {"date": "2026-06-15", "partner_ids": [Command.set(self.debtor_en.ids)]}
+            )
+            for _click in range(8)
+        ]
+        self.assertEqual(set(wizards[-1].line_ids.mapped("state")), {"to_send"})
+        for wizard in wizards:
+            wizard.action_send()
+        counts = [wizard.run_id.to_send_count for wizard in wizards]
+        self.assertEqual(counts, [1, 0, 0, 0, 0, 0, 0, 0], "checked again at Send")
+
+    def test_parallel_sends_during_an_outage_remind_once(self):
+        runs = self._queue_unchecked(8)
+        self.assertEqual(runs.mapped("to_send_count"), [1] * 8)
+        Run = self._cron_env()["account.debtor.reminder.run"]
+        Run._cron_send_runs()
+        self.assertEqual(runs[0].sent_count, 1)
+        # the e-mail could not leave: the reminder does not count any more
+        reminder = runs[0].line_ids.correspondence_id
+        notifications = reminder.mail_message_id.notification_ids.sudo()
+        notifications.notification_status = "exception"
+        self.assertEqual(reminder.delivery_state, "failed")
+        self._process_runs()
+        reminders = self.env["account.debtor.correspondence"].search(
+            [("partner_id", "=", self.debtor_en.id), ("kind", "=", "reminder")]
+        )
+        self.assertEqual(len(reminders), 1)
+        for run in runs[1:]:
+            self.assertRecordValues(
+                run.line_ids,
+                [
+                    {
+                        "state": "skipped",
+                        "message": "Already in a reminder run that is queued "
+                        "or running: it is sent there.",
+                    }
+                ],
+            )
+        # a sending after the runs are done reminds again (the e-mail failed)
+        self.assertEqual(self._queue(self.billing_user).to_send_count, 1)
+
+    # odd values: a clear message
+
+    def test_an_as_of_date_out_of_range_is_refused_clearly(self):
+        Debtor = self.env["account.debtor"].with_user(self.billing_user)
+        for value in ("0001-01-01", "9999-12-31"):
+            with self.subTest(value):
+                with self.assertRaisesRegex(UserError, "not a usable as-of date"):
+                    Debtor.with_context(debtor_as_of_date=value).search([])
+                with self.assertRaisesRegex(UserError, "not a usable as-of date"):
+                    self.env["account.debtor.remind"].with_user(
+                        self.billing_user
+                    ).create(
+                        {
+                            "date": value,
+                            "partner_ids": [Command.set(self.debtor_en.ids)],
+                        }
+                    ).line_ids  # noqa: B018 - the preview the client shows
+
+    @mute_logger("odoo.sql_db")
+    def test_a_level_in_use_cannot_be_deleted(self):
+        self._queue(self.billing_user)
+        self._process_runs()
+        level = self.env["account.debtor.reminder.level"].search(
+            [("company_id", "=", self.company.id)]
+        )
+        second = level.copy({"name": "Second", "delay": 30})
+        with self.assertRaisesRegex(UserError, "was sent already"):
+            level.with_user(self.admin).unlink()
+        second.with_user(self.admin).unlink()
+        self.assertTrue(level.exists())
