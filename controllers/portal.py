@@ -1,11 +1,18 @@
-from werkzeug.exceptions import Forbidden, NotFound
+from werkzeug.exceptions import NotFound
 from werkzeug.urls import url_encode
 
 from odoo import fields, http
 from odoo.exceptions import UserError
 from odoo.http import content_disposition, request
+from odoo.tools import SQL
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+
+# The first key of the advisory lock that lets one statement of a debtor be
+# printed at a time (the second is the debtor's id): "DEBT".
+STATEMENT_LOCK_KEY = 0x44454254
+# The largest id a database integer column holds.
+MAX_ID = 2**31 - 1
 
 
 class DebtorCollectionPortal(CustomerPortal):
@@ -64,6 +71,24 @@ class DebtorCollectionPortal(CustomerPortal):
     )
     def portal_debtor_statement(self, partner_id, access_token=None, **kwargs):
         partner, company, _contact = self._debtor_check_access(partner_id, access_token)
+        # one statement of a debtor at a time: parallel requests do not each
+        # run wkhtmltopdf (held until this request's transaction ends)
+        request.env.cr.execute(
+            SQL(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)",
+                STATEMENT_LOCK_KEY,
+                partner.id,
+            )
+        )
+        if not request.env.cr.fetchone()[0]:
+            return request.make_response(
+                request.env._(
+                    "Your statement is being prepared: please try again in a "
+                    "moment."
+                ),
+                [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "10")],
+                status=429,
+            )
         # sudo: the statement of the debtor and company the access check
         # returned, whoever asks (a public visitor has no right on reports)
         content, report_type = (
@@ -143,6 +168,17 @@ class DebtorCollectionPortal(CustomerPortal):
         partner, company, contact = self._debtor_check_access(partner_id, access_token)
         Entry = self._debtor_entry_env(partner, company)
         try:
+            if request.env.user._is_internal():
+                # a user of the company (an auditor with the link printed on
+                # a statement) may look, never answer in the customer's name
+                raise UserError(
+                    request.env._(
+                        "You are logged in as a user of %(company)s: only the "
+                        "customer answers on this page. Log a note in the "
+                        "debtor's workspace instead.",
+                        company=company.name,
+                    )
+                )
             create(Entry, partner, company, contact)
         except UserError as error:
             return self._debtor_render(
@@ -166,7 +202,8 @@ class DebtorCollectionPortal(CustomerPortal):
         """The debtor (commercial partner, as superuser), the company and the
         contact who acts: from a valid token for ``partner_id``, else from
         the logged-in user when it belongs to that debtor. Anything else is
-        refused (404 for an unknown id, 403 for a wrong token)."""
+        refused alike (404), an unknown id as a forbidden one: the page tells
+        nobody which customers exist."""
         user = request.env.user
         # sudo: the token page is public; only a token signed for this very
         # partner (or the logged-in user's own partner) opens it, and only
@@ -182,13 +219,13 @@ class DebtorCollectionPortal(CustomerPortal):
         if access_token:
             company = partner._check_debtor_portal_token(access_token)
             if not company:
-                raise Forbidden()
+                raise NotFound()
             contact = own if own.commercial_partner_id == partner else partner
         elif own and own.commercial_partner_id == partner:
             company = request.env.company
             contact = own
         else:
-            raise Forbidden()
+            raise NotFound()
         # in the debtor's language, as its reminders are (when it is active)
         lang = partner.lang
         if lang in request.env["res.lang"]._get_frontend():
@@ -223,19 +260,24 @@ class DebtorCollectionPortal(CustomerPortal):
     # ------------------------------------------------------------------
 
     def _debtor_parse_id(self, value):
+        """A database id from the form, 0 for anything else (not a number,
+        not positive, beyond what an integer column holds)."""
         try:
-            return int(value or 0)
+            value = int(value or 0)
         except (TypeError, ValueError):
             return 0
+        return value if 0 < value <= MAX_ID else 0
 
     def _debtor_parse_moves(self, values):
-        ids = [self._debtor_parse_id(value) for value in values]
-        if not all(ids):
+        ids = {self._debtor_parse_id(value) for value in values}
+        # sudo: checked against the debtor's own open items by the model
+        moves = request.env["account.move"].sudo().browse(ids - {0}).exists()
+        if 0 in ids or len(moves) != len(ids):
+            # never "none": that would mean all the overdue invoices
             raise UserError(
                 request.env._("Please choose among the invoices listed on this page.")
             )
-        # sudo: checked against the debtor's own open items by the model
-        return request.env["account.move"].sudo().browse(ids).exists()
+        return moves
 
     def _debtor_parse_date(self, value):
         if not value:
@@ -293,7 +335,7 @@ class DebtorCollectionPortal(CustomerPortal):
         token_query = (
             f"?{url_encode({'access_token': access_token})}" if access_token else ""
         )
-        latest = fields.Date.add(today, days=max(company.debtor_portal_promise_days, 0))
+        latest = Entry._get_portal_latest_promise_date(partner, company)
         return {
             "page_name": "debtor_collection",
             # the breadcrumbs lead to /my, which needs a login

@@ -18,6 +18,9 @@ DEBTOR_ID_COMPANY_BITS = 16
 MAX_PANEL_PAGE = 200
 # Notes are shortened to this many characters where they are copied (panel).
 NOTE_PREVIEW_LENGTH = 2000
+# The as-of dates the overview takes: its ageing and levels count back from it.
+AS_OF_DATE_MIN = date(1900, 1, 1)
+AS_OF_DATE_MAX = date(9000, 12, 31)
 
 
 class AccountDebtor(models.Model):
@@ -230,15 +233,43 @@ class AccountDebtor(models.Model):
         return [("move_id", "in", disputed)]
 
     @api.model
+    def _get_promised_item_domain(self, as_of_date):
+        """Items of invoices a pending promise names, promised for the as-of
+        date or later: they are paused, the debtor's other items are not."""
+        # sudo: only which invoices are promised, to filter items the user
+        # reads anyway; a subquery, as for the disputed ones
+        promised = (
+            self.env["account.move"]
+            .sudo()
+            ._search(
+                [
+                    (
+                        "debtor_correspondence_ids",
+                        "any",
+                        [
+                            ("promise_state", "=", "pending"),
+                            ("promise_date", ">=", as_of_date),
+                        ],
+                    )
+                ]
+            )
+        )
+        return [("move_id", "in", promised)]
+
+    @api.model
     def _get_late_item_domain(self, as_of_date):
         """Items to pay that were due before the as-of date, but for the
-        invoices in dispute."""
-        return [
+        invoices in dispute and those a pending promise pauses (unless the
+        context's ``debtor_remind_promised``: Remind Again)."""
+        domain = [
             ("amount_residual", ">", 0),
             *self._get_due_before_domain(as_of_date),
             "!",
             *self._get_disputed_item_domain(),
         ]
+        if not self.env.context.get("debtor_remind_promised"):
+            domain += ["!", *self._get_promised_item_domain(as_of_date)]
+        return domain
 
     @api.model
     def _get_overdue_item_domain(self, as_of_date):
@@ -300,9 +331,9 @@ class AccountDebtor(models.Model):
 
     @api.model
     def _get_remindable_domain(self, company, as_of_date):
-        """The debtors "select all overdue" picks: something to pay now, a
-        reminder level reached, not excluded, not paused by a pending
-        promise."""
+        """The debtors "select all overdue" picks: something to pay now (the
+        invoices a pending promise pauses left out of it), a reminder level
+        reached, not excluded."""
         return [
             ("company_id", "=", company.id),
             ("amount_overdue", ">", 0),
@@ -310,11 +341,62 @@ class AccountDebtor(models.Model):
             ("level_id", "!=", False),
             ("amount_overdue", ">=", company.debtor_reminder_min_amount),
             ("no_reminder", "=", False),
-            "!",
-            "&",
-            ("promise_state", "=", "pending"),
-            ("promise_date", ">=", as_of_date),
         ]
+
+    @api.model
+    def _get_partners_in_open_runs(self, partners, company, run=None):
+        """The debtors among ``partners`` that a reminder run of ``company``
+        already holds: a line to send or sent in a run queued or running
+        (when ``run`` is given: in an older run that was not finished yet
+        when ``run`` was queued). Eight clicks on Send while the mail server
+        is down remind once."""
+        Run = self.env["account.debtor.reminder.run"]
+        Run.flush_model(["company_id", "state", "date_done"])
+        self.env["account.debtor.reminder.run.line"].flush_model(
+            ["run_id", "partner_id", "state"]
+        )
+        if run:
+            run.flush_recordset(["create_date"])
+            open_run = SQL(
+                "run.id < %(id)s AND (run.state != 'done' OR run.date_done >= "
+                "(SELECT create_date FROM account_debtor_reminder_run "
+                "WHERE id = %(id)s))",
+                id=run.id,
+            )
+        else:
+            open_run = SQL("run.state IN ('queued', 'running')")
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT line.partner_id
+                  FROM account_debtor_reminder_run_line line
+                  JOIN account_debtor_reminder_run run ON run.id = line.run_id
+                 WHERE line.partner_id = ANY(%(partners)s)
+                   AND run.company_id = %(company)s
+                   AND line.state IN ('to_send', 'sent')
+                   AND %(open_run)s
+                """,
+                partners=partners.ids,
+                company=company.id,
+                open_run=open_run,
+            )
+        )
+        return partners.browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _get_open_run_skip_reason(self):
+        return self.env._(
+            "Already in a reminder run that is queued or running: it is sent there."
+        )
+
+    @api.model
+    def _get_sending_run(self):
+        """The run being sent (its sending environment names it; only the
+        addon's superuser sending is trusted with it)."""
+        run_id = self.env.context.get("debtor_reminder_run_id")
+        if self.env.su and isinstance(run_id, int):
+            return self.env["account.debtor.reminder.run"].browse(run_id)
+        return None
 
     @api.model
     def _get_reminder_checks(self, partners, company, as_of_date, force=False):
@@ -322,11 +404,15 @@ class AccountDebtor(models.Model):
         returns a dict partner -> preview values (recipients, language,
         overdue count and amount, state ``to_send`` or ``skipped`` with its
         reason). ``force`` also reminds debtors reminded within the minimum
-        interval or with a pending promise."""
+        interval, and the invoices a pending promise pauses. A debtor that a
+        queued or running run holds is skipped (at sending time: one that
+        an older run held when this one was queued)."""
         if not partners:
             return {}
         Debtor = self.with_context(
-            debtor_as_of_date=as_of_date, debtor_partner_ids=partners.ids
+            debtor_as_of_date=as_of_date,
+            debtor_partner_ids=partners.ids,
+            debtor_remind_promised=bool(force),
         )
         Debtor.invalidate_model()
         debtors = Debtor.search_fetch(
@@ -353,6 +439,9 @@ class AccountDebtor(models.Model):
         )
         recipients_by_partner = partners._get_debtor_reminder_recipients()
         unmatched_by_partner = self._get_unmatched_bank_amounts(partners, company)
+        in_open_runs = self._get_partners_in_open_runs(
+            partners, company, self._get_sending_run()
+        )
         checks = {}
         for partner in partners:
             debtor = debtor_by_partner.get(partner)
@@ -373,6 +462,7 @@ class AccountDebtor(models.Model):
                     "level": level,
                     "first_level": first_level,
                     "channel": channel,
+                    "in_open_run": partner in in_open_runs,
                 },
             )
             checks[partner] = {
@@ -404,6 +494,20 @@ class AccountDebtor(models.Model):
         interval = company.debtor_reminder_interval
         if not partner.active:
             return self.env._("The customer is archived.")
+        if check.get("in_open_run"):
+            return self._get_open_run_skip_reason()
+        promised = (
+            debtor
+            and debtor.promise_state == "pending"
+            and debtor.promise_date
+            and debtor.promise_date >= as_of_date
+        )
+        if promised and not force and debtor.amount_overdue <= 0:
+            # what is left to pay now is what it promised: paused
+            return self.env._(
+                "Payment promised for %(date)s.",
+                date=format_date(self.env, debtor.promise_date),
+            )
         if debtor and debtor.amount_overdue <= 0 and debtor.amount_disputed > 0:
             if not debtor.overdue_invoice_count:
                 return self.env._(
@@ -459,16 +563,6 @@ class AccountDebtor(models.Model):
                 "%(amount)s from this customer is in the bank, not matched yet: "
                 "match it first, or tick Remind Again.",
                 amount=format_amount(self.env, check["unmatched"], company.currency_id),
-            )
-        if (
-            not force
-            and debtor.promise_state == "pending"
-            and debtor.promise_date
-            and debtor.promise_date >= as_of_date
-        ):
-            return self.env._(
-                "Payment promised for %(date)s.",
-                date=format_date(self.env, debtor.promise_date),
             )
         if (
             not force
@@ -1056,21 +1150,36 @@ class AccountDebtor(models.Model):
         value = self.env.context.get("debtor_as_of_date")
         if not value:
             return fields.Date.context_today(self)
+        as_of_date = None
         if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        if isinstance(value, str) and len(value) == 10:
+            as_of_date = value.date()
+        elif isinstance(value, date):
+            as_of_date = value
+        elif isinstance(value, str) and len(value) == 10:
             try:
-                return fields.Date.to_date(value)
+                as_of_date = fields.Date.to_date(value)
             except ValueError as error:
                 _logger.debug("Not an as-of date: %r (%s)", value, error)
-        raise UserError(
-            self.env._(
-                "The as-of date must be a date (YYYY-MM-DD), not %(value)s.",
-                value=repr(value)[:40],
+        if as_of_date is None:
+            raise UserError(
+                self.env._(
+                    "The as-of date must be a date (YYYY-MM-DD), not %(value)s.",
+                    value=repr(value)[:40],
+                )
             )
-        )
+        # the ageing and the levels count days back from it: a date near the
+        # first the calendar holds would fail in the middle of the query
+        if not AS_OF_DATE_MIN <= as_of_date <= AS_OF_DATE_MAX:
+            raise UserError(
+                self.env._(
+                    "%(date)s is not a usable as-of date: choose one between "
+                    "%(first)s and %(last)s.",
+                    date=fields.Date.to_string(as_of_date),
+                    first=format_date(self.env, AS_OF_DATE_MIN),
+                    last=format_date(self.env, AS_OF_DATE_MAX),
+                )
+            )
+        return as_of_date
 
     def _get_workspace_invoices(self, domain, company, as_of_date, offset, limit):
         """A page of this debtor's unpaid invoices (all its moves with open

@@ -5,7 +5,14 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL, format_amount, format_date, html2plaintext, plaintext2html
+from odoo.tools import (
+    SQL,
+    format_amount,
+    format_date,
+    html2plaintext,
+    is_html_empty,
+    plaintext2html,
+)
 
 # How many past promises one call of the daily check settles.
 PROMISE_BATCH_SIZE = 1000
@@ -650,6 +657,11 @@ class AccountDebtorCorrespondence(models.Model):
             "lang",
             "interest_rate",
             "items_rebuilt",
+            # computed from the e-mail's notifications and the invoices'
+            # payments: written by hand, a reminder would not count (the
+            # one-a-day guard freed) or a promise would count as kept
+            "delivery_state",
+            "promise_state",
         }
 
     def _check_user_values(self, vals, creating):
@@ -989,7 +1001,8 @@ class AccountDebtorCorrespondence(models.Model):
         ]
         entries = self.search(domain, limit=batch_size, order="id")
         # one computation for the batch, stored in one flush: no write per entry
-        entries._compute_promise_state()
+        # (sudo: the state is the addon's to set, see _get_system_fields)
+        entries.sudo()._compute_promise_state()
         entries.flush_recordset(["promise_state"])
         remaining = self.search_count(domain)
         self.env["ir.cron"]._notify_progress(done=len(entries), remaining=remaining)
@@ -1014,6 +1027,20 @@ class AccountDebtorCorrespondence(models.Model):
                 order="date_maturity, move_name, id",
             )
             .move_id
+        )
+
+    @api.model
+    def _lock_portal_debtor(self, partner):
+        """Take the debtor's answers on its page one at a time: its row is
+        updated (to the same values), so that a parallel answer waits for
+        this one and then fails to serialize; Odoo retries that request,
+        which then sees this answer (the hourly limit, the pending promise,
+        the collector already following the debtor)."""
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_partner SET write_date = write_date WHERE id = %s",
+                partner.id,
+            )
         )
 
     @api.model
@@ -1062,8 +1089,26 @@ class AccountDebtorCorrespondence(models.Model):
 
         Called as superuser by the page, after the debtor's link or login
         was checked; every value is checked here again."""
+        self._check_portal_rate(partner)
+        self._lock_portal_debtor(partner)
         today = fields.Date.context_today(self)
-        latest = today + timedelta(days=max(company.debtor_portal_promise_days, 0))
+        pending = self._get_portal_pending_promise(partner, company)
+        if pending:
+            raise UserError(
+                self.env._(
+                    "You have already promised to pay by %(date)s: we wait for "
+                    "your payment. Call us to agree on another date.",
+                    date=format_date(self.env, pending.promise_date),
+                )
+            )
+        latest = self._get_portal_latest_promise_date(partner, company)
+        if latest < today:
+            raise UserError(
+                self.env._(
+                    "You have promised to pay several times already: please "
+                    "pay, or call us to agree on a date."
+                )
+            )
         if not promise_date:
             raise UserError(self.env._("Please choose the date you will pay by."))
         if promise_date < today:
@@ -1092,10 +1137,54 @@ class AccountDebtorCorrespondence(models.Model):
         )
 
     @api.model
+    def _get_portal_pending_promise(self, partner, company):
+        """The debtor's pending promise in ``company``, if any: one at a time
+        from its page."""
+        return self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("promise_state", "=", "pending"),
+                ("promise_date", ">=", fields.Date.context_today(self)),
+            ],
+            order="promise_date desc",
+            limit=1,
+        )
+
+    @api.model
+    def _get_portal_latest_promise_date(self, partner, company):
+        """The latest date the debtor may promise on its page: the company's
+        limit of days from the first promise of a chain, so that promises
+        renewed one after the other do not pause the reminders for ever. A
+        promise renews the one before when it was made within that limit
+        after the earlier one's date; a kept promise ends the chain."""
+        days = max(company.debtor_portal_promise_days, 0)
+        start = fields.Date.context_today(self)
+        promises = self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("source", "=", "portal"),
+                ("promise_date", "!=", False),
+            ],
+            order="date desc, id desc",
+            limit=100,
+        )
+        for promise in promises:
+            if promise.promise_state == "kept":
+                break
+            if promise.promise_date + timedelta(days=days) < start:
+                break  # made long after: an earlier chain
+            start = promise.date
+        return start + timedelta(days=days)
+
+    @api.model
     def _create_portal_dispute(self, partner, company, contact, move, reason, message):
         """The debtor disputes ``move`` on its page, for ``reason`` (one of
         the company's): an open dispute, which keeps the invoice out of the
         reminders. Called as ``_create_portal_promise`` is."""
+        self._check_portal_rate(partner)
+        self._lock_portal_debtor(partner)
         if not move:
             raise UserError(self.env._("Please choose the invoice you dispute."))
         self._check_portal_moves(partner, company, move)
@@ -1139,19 +1228,25 @@ class AccountDebtorCorrespondence(models.Model):
     def _create_portal_entry(self, partner, company, contact, vals):
         """Log what the debtor did on its page, in the name of its contact,
         and tell its collector with an activity."""
+        self._lock_portal_debtor(partner)
         self._check_portal_rate(partner)
         responsible = partner._get_debtor_collector(
             company
         ) or self._get_portal_responsible(partner, company)
-        entry = self.with_company(company).create(
-            {
-                **vals,
-                "partner_id": partner.id,
-                "company_id": company.id,
-                "source": "portal",
-                "contact_id": contact.id,
-                "user_id": responsible.id,
-            }
+        # no follower for the public user who creates it
+        entry = (
+            self.with_company(company)
+            .with_context(mail_create_nosubscribe=True)
+            .create(
+                {
+                    **vals,
+                    "partner_id": partner.id,
+                    "company_id": company.id,
+                    "source": "portal",
+                    "contact_id": contact.id,
+                    "user_id": responsible.id,
+                }
+            )
         )
         entry._notify_portal_entry()
         return entry
@@ -1190,10 +1285,53 @@ class AccountDebtorCorrespondence(models.Model):
                     date=format_date(collector_env, entry.promise_date),
                 )
             # sudo: see _sync_next_action_activity; the customer may not
-            # write partners, the activity mirrors the entry just logged
-            entry.partner_id.sudo().activity_schedule(
-                "account_debtor_collection.mail_activity_type_debtor_portal",
-                user_id=user.id,
-                summary=summary,
-                note=plaintext2html(shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)),
+            # write partners, the activity mirrors the entry just logged.
+            # Not notified by Odoo: it would write from the public user,
+            # who has no address.
+            activity = (
+                entry.partner_id.sudo()
+                .with_context(mail_activity_quick_update=True)
+                .activity_schedule(
+                    "account_debtor_collection.mail_activity_type_debtor_portal",
+                    user_id=user.id,
+                    summary=summary,
+                    note=plaintext2html(
+                        shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)
+                    ),
+                )
             )
+            entry._notify_portal_activity(activity)
+
+    def _notify_portal_activity(self, activity):
+        """Tell the collector of the activity of the customer's answer, as
+        Odoo's activity notification does, written by the company (its
+        e-mail; the customer's contact when the company has none)."""
+        self.ensure_one()
+        collector = activity.user_id
+        if not collector or collector.partner_id == self.env.user.partner_id:
+            return
+        activity = activity.sudo().with_context(lang=collector.lang or self.env.lang)
+        author = self.company_id.partner_id
+        if not author.email and self.contact_id.email:
+            author = self.contact_id
+        model_description = activity.env["ir.model"]._get(activity.res_model)
+        body = activity.env["ir.qweb"]._render(
+            "mail.message_activity_assigned",
+            {
+                "activity": activity,
+                "model_description": model_description.display_name,
+                "is_html_empty": is_html_empty,
+            },
+            minimal_qcontext=True,
+        )
+        activity.env[activity.res_model].browse(activity.res_id).message_notify(
+            author_id=author.id,
+            email_from=author.email_formatted,
+            partner_ids=collector.partner_id.ids,
+            body=body,
+            record_name=activity.res_name,
+            model_description=model_description.display_name,
+            email_layout_xmlid="mail.mail_notification_layout",
+            # in the collector's language, as the activity's summary is
+            subject=activity.summary,
+        )

@@ -90,6 +90,24 @@ class AccountDebtorReminderLevel(models.Model):
                     )
                 )
 
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_used(self):
+        # sudo: only whether a reminder names the level, whoever may read it
+        used = (
+            self.env["account.debtor.correspondence"]
+            .sudo()
+            ._read_group([("level_id", "in", self.ids)], ["level_id"])
+        )
+        if used:
+            raise UserError(
+                self.env._(
+                    'The reminder level "%(level)s" was sent already: it stays '
+                    "in the log of those reminders. Change it rather than "
+                    "delete it.",
+                    level=used[0][0].name,
+                )
+            )
+
     def _has_charges(self):
         """Whether this level claims any late-payment charge."""
         self.ensure_one()

@@ -128,19 +128,37 @@ class AccountDebtorReminderRun(models.Model):
         skipped with their reason) and wake the scheduled action up."""
         self._check_as_of_date(company, date)
         self._check_sender(author)
-        self._check_levels(
-            company, preview_lines.filtered(lambda line: line.state == "to_send")
+        to_send = preview_lines.filtered(lambda line: line.state == "to_send")
+        self._check_levels(company, to_send)
+        # the preview may be older than a run queued since (another click on
+        # Send): a debtor that run holds is skipped here, not reminded twice
+        Debtor = self.env["account.debtor"]
+        held = Debtor._get_partners_in_open_runs(to_send.partner_id, company)
+        to_send.filtered(lambda line: line.partner_id in held).write(
+            {"state": "skipped", "message": Debtor._get_open_run_skip_reason()}
         )
-        run = self.create(
-            {
-                "company_id": company.id,
-                "date": date,
-                "author_id": author.id,
-                "force": force,
-                "scheduled": scheduled,
-            }
+        # sudo: users may read runs, never create or change them (a forged
+        # run would send in another's name, or again). Safe: the caller is
+        # the wizard's Send (or the scheduled reminders), which passes its
+        # own checked fields; every value is set here, none is left to a
+        # default a client's context (default_user_id, ...) could steer.
+        run = (
+            self.sudo()
+            .with_context(clean_context(self.env.context))
+            .create(
+                {
+                    "company_id": company.id,
+                    "date": date,
+                    "user_id": self.env.user.id,
+                    "author_id": author.id,
+                    "force": bool(force),
+                    "scheduled": bool(scheduled),
+                    "state": "queued",
+                }
+            )
         )
         run._copy_preview_lines(preview_lines)
+        run = run.sudo(False)
         self.env.ref("account_debtor_collection.ir_cron_debtor_reminder_run")._trigger()
         return run
 
@@ -306,9 +324,10 @@ class AccountDebtorReminderRun(models.Model):
     def _get_sending_env(self):
         """The environment reminders are rendered and posted in: superuser,
         because posting on a partner needs write access to it, which billing
-        users lack. Safe: the run was created by a user with the rights to
-        send (model access), its author was fixed then, and the context is
-        built here, so nothing a client put in its context steers it."""
+        users lack. Safe: only the addon creates runs (users may only read
+        them), its author was fixed then from the user who sent, and the
+        context is built here, so nothing a client put in its context steers
+        it."""
         self.ensure_one()
         return self.env(
             su=True,
@@ -317,6 +336,10 @@ class AccountDebtorReminderRun(models.Model):
                 "tz": self.user_id.tz,
                 "allowed_company_ids": self.company_id.ids,
                 "debtor_as_of_date": fields.Date.to_string(self.date),
+                # the checks skip a debtor an older run holds, not this one's
+                "debtor_reminder_run_id": self.id,
+                # Remind Again: the invoices a pending promise pauses too
+                "debtor_remind_promised": self.force,
                 # e-mails go out through the mail queue
                 "mail_notify_force_send": False,
                 "mail_create_nolog": True,

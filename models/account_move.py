@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
@@ -67,6 +68,43 @@ class AccountMove(models.Model):
                 entry.kind == "dispute" and entry.dispute_state == "open"
                 for entry in move.debtor_correspondence_ids
             )
+
+    @api.model
+    def _get_debtor_system_fields(self):
+        """Fields only the addon sets (its disputes, its charges invoices):
+        written by hand, they would drop an invoice out of the reminders or
+        exempt it from charges."""
+        return {
+            "debtor_in_dispute",
+            "debtor_charge_reminder_id",
+            "debtor_fee_charged",
+            "debtor_interest_date",
+        }
+
+    def _check_debtor_system_fields(self, fields_set):
+        # the addon writes them as superuser; a user (the web client, RPC)
+        # never: readonly in the views is no guard against a direct call
+        if self.env.su:
+            return
+        forged = self._get_debtor_system_fields() & fields_set
+        if forged:
+            raise AccessError(
+                self.env._(
+                    "Only the addon's own disputes and charges set %(fields)s "
+                    "on an invoice.",
+                    fields=", ".join(sorted(forged)),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_debtor_system_fields(vals.keys())
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_debtor_system_fields(vals.keys())
+        return super().write(vals)
 
     def _auto_init(self):
         # No invoice is in dispute when the addon is installed: create the

@@ -39,6 +39,14 @@ class ResPartner(models.Model):
         help="Part of what signs the customer's collection link: a new one "
         "revokes every link sent before.",
     )
+    debtor_portal_company_secret = fields.Char(
+        string="Collection Link Secret of the Company",
+        company_dependent=True,
+        copy=False,
+        groups="base.group_system",
+        help="Signs the customer's collection link of this company with the "
+        "secret above: a new one revokes the links this company sent before.",
+    )
     debtor_correspondence_ids = fields.One2many(
         "account.debtor.correspondence",
         "partner_id",
@@ -220,9 +228,12 @@ class ResPartner(models.Model):
                 self.env._("Only invoicing users may regenerate a collection link.")
             )
         # sudo: the secret is readable by administrators only; any billing
-        # user may revoke a customer's link (checked above)
-        for partner in self.commercial_partner_id.sudo():
-            partner.debtor_portal_secret = secrets.token_urlsafe(32)
+        # user may revoke a customer's link (checked above), in its current
+        # company only: another company's links of a shared customer stay
+        for partner in self.commercial_partner_id.sudo().with_company(
+            self.env.company
+        ):
+            partner.debtor_portal_company_secret = secrets.token_urlsafe(32)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -662,12 +673,13 @@ class ResPartner(models.Model):
         self.ensure_one()
         # sudo: the secret is for administrators only; it never leaves the
         # server, only the HMAC computed from it does
-        partner = self.commercial_partner_id.sudo()
-        signature = hmac(
-            self.env(su=True),
-            DEBTOR_PORTAL_TOKEN_SCOPE,
-            (partner.id, company.id, partner.debtor_portal_secret or ""),
-        )
+        partner = self.commercial_partner_id.sudo().with_company(company)
+        message = (partner.id, company.id, partner.debtor_portal_secret or "")
+        if partner.debtor_portal_company_secret:
+            # only once regenerated in a company: the links sent before keep
+            # their token until then
+            message += (partner.debtor_portal_company_secret,)
+        signature = hmac(self.env(su=True), DEBTOR_PORTAL_TOKEN_SCOPE, message)
         return f"{company.id}-{signature}"
 
     def _get_debtor_portal_url(self, company=None):

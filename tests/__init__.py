@@ -14,3 +14,5 @@ from . import test_collection_effect
 from . import test_collection_effect_tour
 from . import test_levels
 from . import test_reminder_document
+from . import test_system_state
+from . import test_promise_pause

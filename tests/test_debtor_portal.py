@@ -1,15 +1,22 @@
 import re
 from datetime import timedelta
 
+import psycopg2
+
 from babel.dates import format_date
 from babel.numbers import format_currency
 
-from odoo import Command, fields
-from odoo.exceptions import AccessError
+from odoo import SUPERUSER_ID, Command, api, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.sql_db import db_connect
 from odoo.tests import new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tests.common import get_db_name
+from odoo.tools import SQL, mute_logger
 
 from odoo.addons.account.tests.common import AccountTestInvoicingHttpCommon
+from odoo.addons.account_debtor_collection.controllers.portal import (
+    STATEMENT_LOCK_KEY,
+)
 
 from .common import DebtorCollectionCommon, new_billing_user
 
@@ -208,30 +215,30 @@ class TestDebtorPortal(DebtorPortalCommon):
         cases = {
             "another partner id": (
                 f"/my/collection/{self.other_debtor.id}?access_token={token}",
-                403,
+                404,
             ),
             "a changed token": (
                 f"/my/collection/{self.debtor.id}?access_token={changed}",
-                403,
+                404,
             ),
             "another company in the token": (
                 f"/my/collection/{self.debtor.id}"
                 f"?access_token={self.company_2.id}-{signature}",
-                403,
+                404,
             ),
             "a company id out of range": (
                 f"/my/collection/{self.debtor.id}?access_token=99999999999999-{signature}",
-                403,
+                404,
             ),
-            "no token": (f"/my/collection/{self.debtor.id}", 403),
+            "no token": (f"/my/collection/{self.debtor.id}", 404),
             "a contact's id": (
                 f"/my/collection/{self.contact.id}?access_token={token}",
-                403,
+                404,
             ),
             "no such partner": (f"/my/collection/999999999?access_token={token}", 404),
             "the statement": (
                 f"/my/collection/{self.other_debtor.id}/statement?access_token={token}",
-                403,
+                404,
             ),
         }
         for case, (path, status) in cases.items():
@@ -245,7 +252,7 @@ class TestDebtorPortal(DebtorPortalCommon):
     def test_regenerated_link_revokes_the_old_one(self):
         old_path = self._path()
         self.debtor.with_user(self.collector).action_debtor_regenerate_portal_link()
-        self.assertEqual(self.url_open(old_path).status_code, 403)
+        self.assertEqual(self.url_open(old_path).status_code, 404)
         self.assertEqual(self.url_open(self._path()).status_code, 200)
 
     def test_statement_pdf(self):
@@ -449,9 +456,13 @@ class TestDebtorPortal(DebtorPortalCommon):
         self.assertFalse(self._entries())
 
     def test_rate_limit(self):
+        Entry = self.env["account.debtor.correspondence"].sudo()
+        for answer in range(4):
+            Entry._create_portal_entry(
+                self.debtor, self.company, self.debtor, {"note": f"Answer {answer}"}
+            )
         data = {"promise_date": fields.Date.to_string(self.today)}
-        for _answer in range(5):
-            self.assertEqual(self._post("promise", data).status_code, 303)
+        self.assertEqual(self._post("promise", data).status_code, 303)
         response = self._post("promise", data)
         self.assertEqual(response.status_code, 200)
         self.assertIn("Pēdējās stundas laikā", response.text, "in Latvian")
@@ -508,6 +519,8 @@ class TestDebtorPortal(DebtorPortalCommon):
         response = self._post(
             "promise",
             {
+                # the invoice not due yet: the late one stays in Overdue
+                "move_ids": str(self.not_due.id),
                 "promise_date": fields.Date.to_string(self.today),
                 "message": "We pay on Friday",
             },
@@ -526,6 +539,232 @@ class TestDebtorPortal(DebtorPortalCommon):
         self.assertEqual(len(entry), 1)
         self.assertEqual(entry.promise_date, self.today)
         self.assertEqual(entry.note, "We pay after the board meeting")
+
+
+@tagged("post_install", "-at_install")
+class TestDebtorPortalHardening(DebtorPortalCommon):
+    """The page refuses what is not the customer's to do, answers unknown and
+    forbidden links alike and keeps odd input and parallel requests from
+    reaching an error page."""
+
+    @mute_logger("odoo.http")
+    def test_unknown_and_forbidden_ids_answer_alike(self):
+        token = self.debtor._get_debtor_portal_token(self.company)
+        unknown = self.url_open(f"/my/collection/999999999?access_token={token}")
+        forbidden = self.url_open(
+            f"/my/collection/{self.other_debtor.id}?access_token={token}"
+        )
+        self.assertEqual(unknown.status_code, 404)
+        self.assertEqual(forbidden.status_code, 404)
+        self.assertEqual(
+            unknown.text.replace("999999999", "ID"),
+            forbidden.text.replace(str(self.other_debtor.id), "ID"),
+        )
+
+    def test_invalid_invoice_ids_are_refused(self):
+        for value in ("-1", str(2**40), "abc", str(self.late.id + 10**6)):
+            with self.subTest(value):
+                response = self._post(
+                    "promise",
+                    {
+                        "move_ids": value,
+                        "promise_date": fields.Date.to_string(self.today),
+                    },
+                )
+                self.assertEqual(response.status_code, 200)
+                # in the debtor's language, Latvian
+                self.assertIn(
+                    "izvēlieties kādu no šajā lapā norādītajiem", response.text
+                )
+        self.assertFalse(self._entries(), "never all the overdue invoices")
+
+    def test_internal_user_cannot_answer_for_the_customer(self):
+        auditor = new_test_user(
+            self.env,
+            login="portal_auditor",
+            groups="base.group_user,account.group_account_readonly",
+        )
+        self.authenticate(auditor.login, auditor.login)
+        page = self.url_open(self._path())
+        self.assertEqual(page.status_code, 200, "it may look")
+        self.assertIn(self.late.name, page.text)
+        token = self.debtor._get_debtor_portal_token(self.company)
+        for action, data in (
+            ("dispute", {"move_id": str(self.late.id), "message": "Broken"}),
+            ("promise", {"promise_date": fields.Date.to_string(self.today)}),
+        ):
+            with self.subTest(action):
+                response = self.url_open(
+                    f"/my/collection/{self.debtor.id}/{action}",
+                    data={
+                        "csrf_token": self._csrf(page.text),
+                        "access_token": token,
+                        "reason_id": str(self.reason.id),
+                        **data,
+                    },
+                    allow_redirects=False,
+                )
+                self.assertEqual(response.status_code, 200)
+                self.assertIn("only the customer answers", response.text)
+        self.assertFalse(self._entries())
+        self.assertFalse(self.late.debtor_in_dispute)
+
+    def test_one_statement_of_a_customer_at_a_time(self):
+        path = (
+            f"/my/collection/{self.debtor.id}/statement"
+            f"?access_token={self.debtor._get_debtor_portal_token(self.company)}"
+        )
+        other_cr = db_connect(get_db_name()).cursor()
+        try:
+            # another request prints this customer's statement meanwhile
+            other_cr.execute(
+                SQL(
+                    "SELECT pg_advisory_xact_lock(%s, %s)",
+                    STATEMENT_LOCK_KEY,
+                    self.debtor.id,
+                )
+            )
+            response = self.url_open(path)
+            self.assertEqual(response.status_code, 429)
+            self.assertIn("being prepared", response.text)
+            self.assertNotIn(self.late.name, response.text)
+            # another customer's statement is not held back
+            other_path = (
+                f"/my/collection/{self.other_debtor.id}/statement?access_token="
+                f"{self.other_debtor._get_debtor_portal_token(self.company)}"
+            )
+            self.assertEqual(self.url_open(other_path).status_code, 200)
+        finally:
+            other_cr.rollback()
+            other_cr.close()
+        response = self.url_open(path)
+        self.assertEqual(response.status_code, 200)
+        self.assertIn(self.late.name, response.text)
+
+    def test_collector_told_in_the_companys_name(self):
+        self.company.email = "accounts@company.example"
+        self.company.partner_id.email = "accounts@company.example"
+        response = self._post(
+            "promise", {"promise_date": fields.Date.to_string(self.today)}
+        )
+        self.assertEqual(response.status_code, 303)
+        # sudo: a notification is readable by its recipient only
+        notification = self.env["mail.message"].sudo().search(
+            [
+                ("model", "=", "res.partner"),
+                ("res_id", "=", self.debtor.id),
+                ("partner_ids", "in", self.collector.partner_id.ids),
+            ]
+        )
+        self.assertEqual(len(notification), 1)
+        self.assertEqual(notification.author_id, self.company.partner_id)
+        self.assertIn("accounts@company.example", notification.email_from)
+        self.assertIn("promised online", notification.subject)
+        mail = self.env["mail.mail"].sudo().search(
+            [("mail_message_id", "=", notification.id)]
+        )
+        self.assertIn("accounts@company.example", mail.email_from)
+        public = self.env.ref("base.public_user").partner_id
+        self.assertFalse(
+            self.env["mail.message"].sudo().search([("author_id", "=", public.id)]),
+            "nothing written by the public user",
+        )
+        self.assertNotIn(public, self._entries().message_partner_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestDebtorPortalConcurrency(DebtorCollectionCommon):
+    """Two answers of a customer in parallel, in two real transactions: the
+    second waits for the first, then is retried, and sees it."""
+
+    def _cleanup(self, cr, partner_id):
+        entries = SQL(
+            "SELECT id FROM account_debtor_correspondence WHERE partner_id = %s",
+            partner_id,
+        )
+        for model, ids in (
+            ("res.partner", SQL("SELECT %s", partner_id)),
+            ("account.debtor.correspondence", entries),
+        ):
+            for table, model_column in (
+                ("mail_message", "model"),
+                ("mail_followers", "res_model"),
+                ("mail_activity", "res_model"),
+            ):
+                cr.execute(
+                    SQL(
+                        "DELETE FROM %s WHERE %s = %s AND res_id IN (%s)",
+                        SQL.identifier(table),
+                        SQL.identifier(model_column),
+                        model,
+                        ids,
+                    )
+                )
+        cr.execute(SQL("DELETE FROM res_partner WHERE id = %s", partner_id))
+        cr.commit()
+
+    def test_parallel_answers_keep_the_limit(self):
+        dbname = get_db_name()
+        setup_cr = db_connect(dbname).cursor()
+        first_cr = db_connect(dbname).cursor()
+        second_cr = db_connect(dbname).cursor()
+        partner_id = None
+        try:
+            env = api.Environment(setup_cr, SUPERUSER_ID, {})
+            partner = env["res.partner"].create(
+                {"name": "Parallel Answers Ltd", "is_company": True}
+            )
+            partner_id = partner.id
+            company = env.company
+            Entry = env["account.debtor.correspondence"]
+            for answer in range(4):
+                Entry._create_portal_entry(
+                    partner, company, partner, {"note": f"Answer {answer}"}
+                )
+            setup_cr.commit()
+
+            def answer(cr, note):
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                debtor = env["res.partner"].browse(partner_id)
+                return env["account.debtor.correspondence"]._create_portal_entry(
+                    debtor, env.company, debtor, {"note": note}
+                )
+
+            def count(cr):
+                cr.execute(
+                    SQL(
+                        "SELECT COUNT(*) FROM account_debtor_correspondence "
+                        "WHERE partner_id = %s",
+                        partner_id,
+                    )
+                )
+                return cr.fetchone()[0]
+
+            # both requests have begun (their snapshots are taken)
+            self.assertEqual(count(first_cr), 4)
+            self.assertEqual(count(second_cr), 4)
+            answer(first_cr, "The fifth")
+            first_cr.commit()
+            # the second would not see the fifth: it fails to serialize,
+            # which Odoo retries instead of writing a sixth
+            with (
+                mute_logger("odoo.sql_db"),
+                self.assertRaises(psycopg2.errors.SerializationFailure),
+            ):
+                answer(second_cr, "The sixth")
+            second_cr.rollback()
+            # the retry sees the five answers of the hour
+            with self.assertRaisesRegex(UserError, "within the last hour"):
+                answer(second_cr, "The sixth")
+            second_cr.rollback()
+            self.assertEqual(count(second_cr), 5)
+        finally:
+            first_cr.rollback()
+            second_cr.rollback()
+            if partner_id:
+                self._cleanup(setup_cr, partner_id)
+            for cr in (setup_cr, first_cr, second_cr):
+                cr.close()
 
 
 @tagged("post_install", "-at_install")
@@ -579,3 +818,24 @@ class TestDebtorPortalLink(DebtorCollectionCommon):
             {"partner_id": self.debtor_lv.id, "note": "Called"}
         )
         self.assertEqual(entry.source, "user")
+
+    def test_another_companys_user_keeps_this_companys_link(self):
+        company_2 = self.setup_other_company()["company"]
+        user_2 = new_billing_user(
+            self.env(context=dict(self.env.context, allowed_company_ids=company_2.ids)),
+            "billing_company_2",
+        )
+        user_2.write(
+            {"company_id": company_2.id, "company_ids": [Command.set(company_2.ids)]}
+        )
+        token = self.debtor_lv._get_debtor_portal_token(self.company)
+        token_2 = self.debtor_lv._get_debtor_portal_token(company_2)
+        self.debtor_lv.with_user(user_2).with_company(
+            company_2
+        ).action_debtor_regenerate_portal_link()
+        self.assertEqual(self.debtor_lv._check_debtor_portal_token(token), self.company)
+        self.assertFalse(self.debtor_lv._check_debtor_portal_token(token_2))
+        new_token_2 = self.debtor_lv._get_debtor_portal_token(company_2)
+        self.assertEqual(
+            self.debtor_lv._check_debtor_portal_token(new_token_2), company_2
+        )

@@ -157,15 +157,18 @@ class TestReminderRun(DebtorCollectionCommon):
         run, _action = self._queue(self.debtors)
         self._cron_env()["account.debtor.reminder.run"]._cron_send_runs(batch_size=1)
         second, _action = self._queue(self.debtors, user=self.billing_user)
-        self.assertEqual(second.to_send_count, 2, "the one already sent is skipped")
+        self.assertEqual(second.to_send_count, 0, "the running run sends them")
+        self.assertEqual(
+            set(second.line_ids.mapped("message")),
+            {"Already in a reminder run that is queued or running: it is sent there."},
+        )
         self._process_runs()
         self.assertEqual(len(self._reminders(self.debtors)), 3)
-        self.assertEqual(run.sent_count + second.sent_count, 3)
-        self.assertIn(
-            "Already reminded today.",
-            (run.line_ids | second.line_ids)
-            .filtered(lambda line: line.state == "skipped")
-            .mapped("message"),
+        self.assertEqual(run.sent_count, 3)
+        # once that run is done, a new sending finds them reminded today
+        third, _action = self._queue(self.debtors, user=self.billing_user)
+        self.assertEqual(
+            set(third.line_ids.mapped("message")), {"Already reminded today."}
         )
 
     def test_one_failing_debtor_is_reported_and_the_batch_goes_on(self):

@@ -42,8 +42,8 @@ class AccountDebtorRemind(models.TransientModel):
     )
     force = fields.Boolean(
         string="Remind Again",
-        help="Also remind debtors reminded within the minimum interval or "
-        "whose payment promise is pending.",
+        help="Also remind debtors reminded within the minimum interval, and "
+        "the invoices a pending payment promise pauses.",
     )
     state = fields.Selection(
         selection=[("draft", "To Send"), ("done", "Done")],
@@ -199,8 +199,9 @@ class AccountDebtorRemind(models.TransientModel):
         }
 
     def action_select_overdue(self):
-        """Select every debtor whose overdue balance at the date is positive,
-        leaving out the excluded ones and those paused by a pending promise."""
+        """Select every debtor whose overdue balance at the date is positive
+        (the invoices a pending promise pauses left out), but the excluded
+        ones."""
         self.ensure_one()
         if self.select_all_overdue:
             self.partner_ids = self._get_overdue_debtors()
