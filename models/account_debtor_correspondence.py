@@ -402,17 +402,16 @@ class AccountDebtorCorrespondence(models.Model):
 
     @api.model
     def _prepare_reminder_document_vals(self, document):
-        """The values of a reminder entry that store ``document``: its items,
-        the amount it asks and the rate it claims."""
-        items = document["items"]
+        """The values of a reminder entry of ``document``: the amount it
+        asks, the invoices it asks to pay and the rate it claims (its items
+        are created by ``_create_reminders``)."""
         return {
-            "item_ids": [Command.create(item) for item in items],
             "move_ids": [
                 Command.set(
                     list(
                         dict.fromkeys(
                             item["move_id"]
-                            for item in items
+                            for item in document["items"]
                             if item["amount_residual"] > 0 and item["move_id"]
                         )
                     )
@@ -423,6 +422,22 @@ class AccountDebtorCorrespondence(models.Model):
             "amount_reminded": document["amount"],
             "interest_rate": document["interest_rate"],
         }
+
+    @api.model
+    def _create_reminders(self, vals_list, documents):
+        """Log reminders (the sending's, as superuser) with their documents:
+        the entries in one insert, all their items in another, then the
+        charges invoices of those that claim charges."""
+        entries = self.create(vals_list)
+        self.env["account.debtor.reminder.item"].create(
+            [
+                dict(item, correspondence_id=entry.id)
+                for entry, document in zip(entries, documents, strict=True)
+                for item in document["items"]
+            ]
+        )
+        entries._create_charge_invoices()
+        return entries
 
     def init(self):
         # The guard against sending a debtor two reminders: a second insert for
@@ -606,7 +621,6 @@ class AccountDebtorCorrespondence(models.Model):
         entries = super().create(vals_list)
         entries._link_promised_moves()
         entries._sync_next_action_activity()
-        entries._create_charge_invoices()
         return entries
 
     def write(self, vals):
@@ -1295,9 +1309,7 @@ class AccountDebtorCorrespondence(models.Model):
                     "account_debtor_collection.mail_activity_type_debtor_portal",
                     user_id=user.id,
                     summary=summary,
-                    note=plaintext2html(
-                        shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)
-                    ),
+                    note=plaintext2html(shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)),
                 )
             )
             entry._notify_portal_activity(activity)

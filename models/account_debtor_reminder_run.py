@@ -530,7 +530,10 @@ class AccountDebtorReminderRun(models.Model):
             # the savepoint flushes it all when it closes: a failure to write
             # (the unique index) is a failure of the batch too
             with self.env.cr.savepoint():
-                entries = Correspondence.create([entry_values(line) for line in lines])
+                entries = Correspondence._create_reminders(
+                    [entry_values(line) for line in lines],
+                    [documents[line.partner_id.id] for line in lines],
+                )
                 messages = post(entries)
                 # linked once all are posted: each message's notifications
                 # would flush the links made before it, one by one
@@ -548,7 +551,9 @@ class AccountDebtorReminderRun(models.Model):
         for line in lines:
 
             def send(line=line):
-                entry = Correspondence.create(entry_values(line))
+                entry = Correspondence._create_reminders(
+                    [entry_values(line)], [documents[line.partner_id.id]]
+                )
                 # insert now: the unique index refuses a second reminder
                 entry.flush_recordset()
                 entry.mail_message_id = post(entry)
@@ -641,10 +646,13 @@ class AccountDebtorReminderRun(models.Model):
 
             def send(line=line):
                 partner = line.partner_id.with_env(self.env)
-                entry = Correspondence.create(
-                    self._prepare_reminder_entry_vals(
-                        partner, line, documents[partner.id]
-                    )
+                entry = Correspondence._create_reminders(
+                    [
+                        self._prepare_reminder_entry_vals(
+                            partner, line, documents[partner.id]
+                        )
+                    ],
+                    [documents[partner.id]],
                 )
                 entry.flush_recordset()
                 return {
