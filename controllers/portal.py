@@ -363,6 +363,7 @@ class DebtorCollectionPortal(CustomerPortal):
                 lambda move: not move.debtor_in_dispute
             ),
             "reasons": Entry._get_portal_dispute_reasons(company),
+            "reminders": Entry._get_portal_reminders(partner, company),
             "promise": promise,
             "promise_date_min": fields.Date.to_string(today),
             "promise_date_max": fields.Date.to_string(latest),

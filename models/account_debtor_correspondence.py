@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from babel.dates import format_date as babel_format_date
+from babel.numbers import format_currency
 from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
@@ -1223,6 +1224,42 @@ class AccountDebtorCorrespondence(models.Model):
                 "note": self._check_portal_message(message, required=True),
             },
         )
+
+    @api.model
+    def _get_portal_reminders(self, partner, company, limit=10):
+        """The last reminders sent to ``partner`` by ``company``, as its
+        collection page lists them: what each document said (its date,
+        channel, the invoices it named, what it asked and charged), in the
+        debtor's language."""
+        reminders = self.search(
+            [
+                ("partner_id", "=", partner.id),
+                ("company_id", "=", company.id),
+                ("kind", "=", "reminder"),
+                ("delivery_state", "not in", ("bounced", "failed")),
+            ],
+            limit=limit,
+        )
+        locale = partner._get_debtor_babel_locale()
+        env = self.with_context(lang=partner.lang or self.env.lang).env
+        channels = dict(self._fields["channel"]._description_selection(env))
+        currency = company.currency_id.name
+        return [
+            {
+                "date": babel_format_date(entry.date, "medium", locale),
+                "channel": channels.get(entry.channel, ""),
+                "invoices": ", ".join(
+                    item.name for item in entry.item_ids if not item.is_credit
+                ),
+                "amount": format_currency(
+                    entry.amount_reminded, currency, locale=locale
+                ),
+                "charges": format_currency(entry.charge_total, currency, locale=locale)
+                if entry.charge_total
+                else "",
+            }
+            for entry in reminders
+        ]
 
     @api.model
     def _get_portal_dispute_reasons(self, company):

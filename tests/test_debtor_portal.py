@@ -188,6 +188,36 @@ class TestDebtorPortal(DebtorPortalCommon):
         self.assertNotIn(self._amount(4321.0, self.company_2.currency_id), html)
         self.assertIn(f"/my/collection/{self.debtor.id}/statement?access_token=", html)
 
+    def test_reminders_listed_as_they_were_sent(self):
+        """The page lists the reminders sent, read from their documents:
+        what each asked, whatever was paid since."""
+        self.env["ir.module.module"]._load_module_terms(
+            ["account_debtor_collection"], ["lv_LV"], overwrite=True
+        )
+        self.company.debtor_reminder_interval = 0
+        wizard = self.env["account.debtor.remind"].create(
+            {"partner_ids": [Command.set(self.debtor.ids)]}
+        )
+        wizard.action_send()
+        self.env(su=True)["account.debtor.reminder.run"]._cron_send_runs()
+        entry = wizard.run_id.line_ids.correspondence_id
+        self.assertEqual(entry.amount_reminded, 900.0)
+        self.env["account.debtor.correspondence"].create(
+            {"partner_id": self.debtor.id, "note": "Called: a secret note"}
+        )
+        payment = (
+            self.env["account.payment.register"]
+            .with_context(active_model="account.move", active_ids=self.late.ids)
+            .create({"amount": 600.0})
+        )
+        payment._create_payments()
+        html = self.url_open(self._path()).text
+        section = html.split("o_debtor_portal_reminders")[1]
+        self.assertIn(self.late.name, section)
+        self.assertIn(self._amount(900.0), section, "what the reminder asked")
+        self.assertIn("E-pasts", section, "the channel, in Latvian")
+        self.assertNotIn("secret note", html)
+
     def test_amounts_per_currency(self):
         eur = self.setup_other_currency("EUR")
         self._invoice(self.debtor, 500.0, -5, currency=eur)
