@@ -255,14 +255,17 @@ class AccountDebtorRemind(models.TransientModel):
 
     def _get_overdue_debtors_domain(self):
         return self.env["account.debtor"]._get_remindable_domain(
-            self.company_id, self.date
+            self.company_id._origin, self.date
         )
 
     def _check_debtors(self, partners):
         """The preview of each debtor (see account.debtor._get_reminder_checks)."""
         self.ensure_one()
+        # In the web client's onchange the wizard is a new record and so are
+        # its debtors (new records whose origin is the partner): the checks
+        # look them up in the database, by their real records.
         return self.env["account.debtor"]._get_reminder_checks(
-            partners, self.company_id, self.date, self.force
+            partners._origin, self.company_id._origin, self.date, self.force
         )
 
     @api.model
