@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL, email_normalize, format_amount, format_date, formataddr
 
 from .account_debtor_correspondence import shorten_note
 
@@ -377,7 +377,7 @@ class AccountDebtor(models.Model):
             )
             checks[partner] = {
                 "partner_id": partner.id,
-                "recipients": ", ".join(recipients.mapped("email_formatted")),
+                "recipients": self._format_recipients(recipients),
                 "lang": partner.lang,
                 "overdue_count": debtor.overdue_invoice_count if debtor else 0,
                 "currency_id": company.currency_id.id,
@@ -392,6 +392,18 @@ class AccountDebtor(models.Model):
             }
         Debtor.invalidate_model()
         return checks
+
+    @api.model
+    def _format_recipients(self, recipients):
+        """The addresses of ``recipients`` as one line of text, as their
+        ``email_formatted`` reads, without computing that field (with the
+        mail thread's machinery it is most of a preview of thousands)."""
+        return ", ".join(
+            formataddr((partner.name or "False", email))
+            for partner in recipients
+            # a recipient has one valid address (_get_debtor_reminder_recipients)
+            if (email := email_normalize(partner.email))
+        )
 
     @api.model
     def _get_skip_reason(self, partner, debtor, recipients, invalid_emails, check):
