@@ -38,11 +38,38 @@ class AccountDebtorRemindLine(models.TransientModel):
         )
 
     @api.model
+    def get_preview(self, partner_id, level_id, date):
+        """What the reminder of ``level_id`` to ``partner_id`` at ``date``
+        says: its subject and body, as the web client's eye button of the
+        wizard shows them in a dialog on top of the wizard (the line may not
+        be saved yet; closing the dialog goes back to the wizard)."""
+        action = self.get_preview_action(partner_id, level_id, date)
+        context = action["context"]
+        preview = (
+            self.env["mail.template.preview"]
+            .with_context(context)
+            .new(
+                {
+                    "mail_template_id": context["default_mail_template_id"],
+                    "resource_ref": context["default_resource_ref"],
+                    "lang": context["default_lang"],
+                }
+            )
+        )
+        return {
+            "title": action["name"],
+            "subject": preview.subject or "",
+            "email_to": ", ".join(preview.partner_ids.mapped("email_formatted"))
+            or preview.email_to
+            or "",
+            "body_html": preview.body_html or "",
+            "error": preview.error_msg or "",
+        }
+
+    @api.model
     def get_preview_action(self, partner_id, level_id, date):
         """The preview of the reminder of ``level_id`` to ``partner_id`` at
-        ``date``: the wizard's eye button opens it in a dialog on top of the
-        wizard (the line may not be saved yet), so that closing it goes back
-        to the wizard."""
+        ``date`` (Odoo's template preview)."""
         partner = self.env["res.partner"].browse(partner_id)
         level = self.env["account.debtor.reminder.level"].browse(level_id)
         template = level._get_template()

@@ -1,10 +1,24 @@
+import { Dialog } from "@web/core/dialog/dialog";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
-import { FormViewDialog } from "@web/views/view_dialogs/form_view_dialog";
 import { standardWidgetProps } from "@web/views/widgets/standard_widget_props";
 
-import { Component } from "@odoo/owl";
+import { Component, markup } from "@odoo/owl";
+
+/** The reminder one debtor would get: subject, recipients and body. */
+export class DebtorRemindPreviewDialog extends Component {
+    static template = "account_debtor_collection.DebtorRemindPreviewDialog";
+    static components = { Dialog };
+    static props = {
+        close: Function,
+        title: String,
+        subject: String,
+        emailTo: String,
+        body: { type: Object },
+        error: String,
+    };
+}
 
 /**
  * The eye of a line of the reminder wizard's preview: the reminder this
@@ -32,18 +46,19 @@ export class DebtorRemindLinePreview extends Component {
 
     async onClick() {
         const { record } = this.props;
-        const wizard = record.model.root;
-        const date = wizard.data.date;
-        const action = await this.orm.call(
-            "account.debtor.remind.line",
-            "get_preview_action",
-            [record.data.partner_id[0], record.data.level_id[0], date ? date.toISODate() : false]
-        );
-        this.dialog.add(FormViewDialog, {
-            resModel: action.res_model,
-            title: action.name,
-            context: action.context,
-            size: "xl",
+        const date = record.model.root.data.date;
+        const preview = await this.orm.call("account.debtor.remind.line", "get_preview", [
+            record.data.partner_id[0],
+            record.data.level_id[0],
+            date ? date.toISODate() : false,
+        ]);
+        this.dialog.add(DebtorRemindPreviewDialog, {
+            title: preview.title,
+            subject: preview.subject,
+            emailTo: preview.email_to,
+            // rendered by the server from the level's mail template
+            body: markup(preview.body_html),
+            error: preview.error,
         });
     }
 }
