@@ -15,3 +15,4 @@ from . import test_collection_effect_tour
 from . import test_levels
 from . import test_remind_onchange
 from . import test_remind_tour
+from . import test_workspace_width_tour
