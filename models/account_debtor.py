@@ -945,12 +945,38 @@ class AccountDebtor(models.Model):
         ones the reminder wizard would remind at the context's
         ``debtor_as_of_date``, in the current company (reminders are sent one
         company at a time)."""
+        return self.get_workspace_remindable()["ids"]
+
+    @api.model
+    def get_workspace_remindable(self):
+        """What "Select all overdue" in the workspace picks: ``ids``, the
+        debtors the reminder wizard would send a reminder to at the context's
+        ``debtor_as_of_date`` (its very checks), and ``skipped``, the overdue
+        ones it would skip (a payment waiting in the bank, no e-mail, ...),
+        each with its ``id``, ``name`` and ``reason``: the overview and the
+        wizard agree, and the user sees why a debtor is left out."""
         as_of_date = self._get_as_of_date()
-        return (
-            self.with_context(debtor_as_of_date=fields.Date.to_string(as_of_date))
-            .search(self._get_remindable_domain(self.env.company, as_of_date))
-            .ids
+        company = self.env.company
+        debtors = self.with_context(
+            debtor_as_of_date=fields.Date.to_string(as_of_date)
+        ).search_fetch(self._get_remindable_domain(company, as_of_date), ["partner_id"])
+        debtor_by_partner = {debtor.partner_id: debtor.id for debtor in debtors}
+        checks = self._get_reminder_checks(
+            debtors.partner_id, company, as_of_date, force=False
         )
+        ids, skipped = [], []
+        for partner, check in checks.items():
+            if check["state"] == "to_send":
+                ids.append(debtor_by_partner[partner])
+            else:
+                skipped.append(
+                    {
+                        "id": debtor_by_partner[partner],
+                        "name": partner.display_name,
+                        "reason": check["message"],
+                    }
+                )
+        return {"ids": ids, "skipped": skipped}
 
     def action_open_workspace_reminder(self):
         """Open the reminder wizard on these debtors (on none: an empty one)

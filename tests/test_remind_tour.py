@@ -110,3 +110,10 @@ class TestRemindWizardScreen(HttpCase):
         run = self._run()
         self.assertEqual(run.line_ids.partner_id, self.alpha)
         self.assertEqual(run.line_ids.state, "to_send")
+
+    def test_overview_selects_what_the_wizard_sends(self):
+        self.start_tour(
+            WORKSPACE_URL, "account_debtor_remind_select_agrees", login=self.user.login
+        )
+        run = self._run()
+        self.assertEqual(run.line_ids.partner_id, self.alpha)

@@ -171,3 +171,43 @@ registry.category("web_tour.tours").add("account_debtor_remind_preview_back", {
         },
     ],
 });
+
+// "Select all overdue" in the overview ticks what the wizard sends, and says
+// why the others are left out (issue 24, point 4).
+registry.category("web_tour.tours").add("account_debtor_remind_select_agrees", {
+    steps: () => [
+        {
+            trigger: ".o_debtor_workspace_select_overdue",
+            run: "click",
+        },
+        {
+            content: "Alpha is ticked",
+            trigger: ".o_data_row:contains('Remind Alpha') .o_list_record_selector input:checked",
+        },
+        {
+            content: "Charlie is not: money of it waits in the bank",
+            trigger: ".o_data_row:contains('Remind Charlie') .o_list_record_selector input:not(:checked)",
+        },
+        {
+            trigger: ".o_debtor_workspace_skipped:contains('Remind Charlie'):contains('in the bank')",
+        },
+        {
+            trigger: ".o_debtor_workspace_remind.btn-primary",
+            run: "click",
+        },
+        {
+            content: "The wizard sends to every debtor ticked",
+            trigger: `${line("Remind Alpha")}:contains('To Send')`,
+        },
+        {
+            trigger: `${LINES}:not(:has(.o_data_row:contains('Skipped')))`,
+        },
+        {
+            trigger: ".modal .modal-footer button[name=action_send]",
+            run: "click",
+        },
+        {
+            trigger: "body:not(:has(.modal)) .o_notification:contains('To send: 1')",
+        },
+    ],
+});

@@ -36,10 +36,9 @@ registry.category("web_tour.tours").add("account_debtor_workspace_invoices", {
         },
         ...selectDebtor(),
         {
-            content: "Its next reminder level, in the list and in the panel",
-            trigger: `${DEBTOR_ROW} .o_data_cell[name=level_id]:contains('First Level')`,
-        },
-        {
+            // beside the panel the list keeps to a few columns: the level is
+            // in the panel (and in the list when the panel is hidden)
+            content: "Its next reminder level, in the panel",
             trigger: ".o_debtor_panel_header .o_debtor_panel_level:contains('First Level')",
         },
         {
