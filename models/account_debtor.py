@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_amount, format_date
+from odoo.tools import SQL, email_normalize, format_amount, format_date, formataddr
 
 from .account_debtor_correspondence import PROMISE_STATES, shorten_note
 
@@ -467,7 +467,7 @@ class AccountDebtor(models.Model):
             )
             checks[partner] = {
                 "partner_id": partner.id,
-                "recipients": ", ".join(recipients.mapped("email_formatted")),
+                "recipients": self._format_recipients(recipients),
                 "lang": partner.lang,
                 "overdue_count": debtor.overdue_invoice_count if debtor else 0,
                 "currency_id": company.currency_id.id,
@@ -482,6 +482,18 @@ class AccountDebtor(models.Model):
             }
         Debtor.invalidate_model()
         return checks
+
+    @api.model
+    def _format_recipients(self, recipients):
+        """The addresses of ``recipients`` as one line of text, as their
+        ``email_formatted`` reads, without computing that field (with the
+        mail thread's machinery it is most of a preview of thousands)."""
+        return ", ".join(
+            formataddr((partner.name or "False", email))
+            for partner in recipients
+            # a recipient has one valid address (_get_debtor_reminder_recipients)
+            if (email := email_normalize(partner.email))
+        )
 
     @api.model
     def _get_skip_reason(self, partner, debtor, recipients, invalid_emails, check):
@@ -1026,12 +1038,38 @@ class AccountDebtor(models.Model):
         ones the reminder wizard would remind at the context's
         ``debtor_as_of_date``, in the current company (reminders are sent one
         company at a time)."""
+        return self.get_workspace_remindable()["ids"]
+
+    @api.model
+    def get_workspace_remindable(self):
+        """What "Select all overdue" in the workspace picks: ``ids``, the
+        debtors the reminder wizard would send a reminder to at the context's
+        ``debtor_as_of_date`` (its very checks), and ``skipped``, the overdue
+        ones it would skip (a payment waiting in the bank, no e-mail, ...),
+        each with its ``id``, ``name`` and ``reason``: the overview and the
+        wizard agree, and the user sees why a debtor is left out."""
         as_of_date = self._get_as_of_date()
-        return (
-            self.with_context(debtor_as_of_date=fields.Date.to_string(as_of_date))
-            .search(self._get_remindable_domain(self.env.company, as_of_date))
-            .ids
+        company = self.env.company
+        debtors = self.with_context(
+            debtor_as_of_date=fields.Date.to_string(as_of_date)
+        ).search_fetch(self._get_remindable_domain(company, as_of_date), ["partner_id"])
+        debtor_by_partner = {debtor.partner_id: debtor.id for debtor in debtors}
+        checks = self._get_reminder_checks(
+            debtors.partner_id, company, as_of_date, force=False
         )
+        ids, skipped = [], []
+        for partner, check in checks.items():
+            if check["state"] == "to_send":
+                ids.append(debtor_by_partner[partner])
+            else:
+                skipped.append(
+                    {
+                        "id": debtor_by_partner[partner],
+                        "name": partner.display_name,
+                        "reason": check["message"],
+                    }
+                )
+        return {"ids": ids, "skipped": skipped}
 
     def action_open_workspace_reminder(self):
         """Open the reminder wizard on these debtors (on none: an empty one)

@@ -16,3 +16,7 @@ from . import test_levels
 from . import test_reminder_document
 from . import test_system_state
 from . import test_promise_pause
+from . import test_remind_onchange
+from . import test_remind_tour
+from . import test_workspace_width_tour
+from . import test_select_overdue

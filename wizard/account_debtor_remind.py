@@ -1,9 +1,10 @@
 import logging
+from collections import defaultdict
 from datetime import timedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import format_date
+from odoo.tools import SQL, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -77,9 +78,13 @@ class AccountDebtorRemind(models.TransientModel):
             if wizard.state == "done":
                 continue
             checks = wizard._check_debtors(wizard.partner_ids)
-            wizard.line_ids = [Command.clear()] + [
-                Command.create(check) for check in checks.values()
-            ]
+            if wizard.id:
+                wizard._set_preview_lines(list(checks.values()))
+            else:
+                # on the screen (onchange): new lines, in memory only
+                wizard.line_ids = [Command.clear()] + [
+                    Command.create(check) for check in checks.values()
+                ]
 
     @api.depends("date", "company_id")
     def _compute_date_warning(self):
@@ -141,10 +146,26 @@ class AccountDebtorRemind(models.TransientModel):
 
     @api.depends("line_ids.state")
     def _compute_counts(self):
+        """Counted in the database for a saved wizard: its preview may hold
+        thousands of lines, which the screen pages without loading them."""
+        saved = self.filtered("id")
+        counts = defaultdict(dict)
+        if saved:
+            groups = self.env["account.debtor.remind.line"]._read_group(
+                [("remind_id", "in", saved.ids)],
+                groupby=["remind_id", "state"],
+                aggregates=["__count"],
+            )
+            for wizard, state, count in groups:
+                counts[wizard.id][state] = count
         for wizard in self:
-            states = wizard.line_ids.mapped("state")
-            wizard.send_count = states.count("to_send")
-            wizard.skip_count = states.count("skipped")
+            if wizard.id:
+                wizard.send_count = counts[wizard.id].get("to_send", 0)
+                wizard.skip_count = counts[wizard.id].get("skipped", 0)
+            else:
+                states = wizard.line_ids.mapped("state")
+                wizard.send_count = states.count("to_send")
+                wizard.skip_count = states.count("skipped")
 
     @api.model
     def default_get(self, fields_list):
@@ -196,6 +217,8 @@ class AccountDebtorRemind(models.TransientModel):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
+            # wide enough for the preview's status and reasons
+            "context": {"dialog_size": "extra-large"},
         }
 
     def action_select_overdue(self):
@@ -256,6 +279,61 @@ class AccountDebtorRemind(models.TransientModel):
             scheduled=scheduled,
         )
 
+    def _set_preview_lines(self, checks):
+        """Replace the preview's lines with one line per check (values of
+        ``account.debtor.remind.line``), written in one INSERT: a preview of
+        thousands of debtors through the ORM takes seconds, and nothing
+        computes from the new lines (their company is the wizard's). Called
+        while ``line_ids`` is computed, which it sets in the cache."""
+        self.ensure_one()
+        Line = self.env["account.debtor.remind.line"]
+        cr = self.env.cr
+        cr.execute(
+            SQL("DELETE FROM account_debtor_remind_line WHERE remind_id = %s", self.id)
+        )
+        Line.invalidate_model()
+        ids = []
+        if checks:
+            names = sorted({name for check in checks for name in check})
+            # one typed array per column, unnested into rows
+            columns = [
+                SQL(
+                    "%s::%s",
+                    [
+                        None if value is False and field.type != "boolean" else value
+                        for value in (check.get(name, False) for check in checks)
+                    ],
+                    SQL(field.column_type[1] + "[]"),
+                )
+                for name in names
+                for field in [Line._fields[name]]
+            ]
+            now = self.env.cr.now()
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO account_debtor_remind_line
+                           (remind_id, company_id, %(names)s,
+                            create_uid, create_date, write_uid, write_date)
+                    SELECT %(wizard)s, %(company)s, *,
+                           %(uid)s, %(now)s, %(uid)s, %(now)s
+                      FROM unnest(%(columns)s)
+                 RETURNING id
+                    """,
+                    names=SQL(", ").join(map(SQL.identifier, names)),
+                    wizard=self.id,
+                    company=self.company_id.id,
+                    uid=self.env.uid,
+                    now=now,
+                    columns=SQL(", ").join(columns),
+                )
+            )
+            ids = [row[0] for row in cr.fetchall()]
+        field = self._fields["line_ids"]
+        self.env.cache.update(self, field, [tuple(ids)])
+        # the counts follow the new lines
+        self.invalidate_recordset(["send_count", "skip_count"])
+
     def _get_overdue_debtors(self):
         """The debtors (commercial partners) to remind at ``self.date``."""
         self.ensure_one()
@@ -272,14 +350,17 @@ class AccountDebtorRemind(models.TransientModel):
 
     def _get_overdue_debtors_domain(self):
         return self.env["account.debtor"]._get_remindable_domain(
-            self.company_id, self.date
+            self.company_id._origin, self.date
         )
 
     def _check_debtors(self, partners):
         """The preview of each debtor (see account.debtor._get_reminder_checks)."""
         self.ensure_one()
+        # In the web client's onchange the wizard is a new record and so are
+        # its debtors (new records whose origin is the partner): the checks
+        # look them up in the database, by their real records.
         return self.env["account.debtor"]._get_reminder_checks(
-            partners, self.company_id, self.date, self.force
+            partners._origin, self.company_id._origin, self.date, self.force
         )
 
     @api.model

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class AccountDebtorRemindLine(models.TransientModel):
@@ -11,7 +11,7 @@ class AccountDebtorRemindLine(models.TransientModel):
     _order = "state desc, amount_overdue desc, id"
 
     remind_id = fields.Many2one(
-        "account.debtor.remind", required=True, ondelete="cascade"
+        "account.debtor.remind", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="remind_id.company_id", store=True)
     amount_credit = fields.Monetary(string="Credits")
@@ -33,19 +33,58 @@ class AccountDebtorRemindLine(models.TransientModel):
         """Show the reminder this debtor would get: its level's text, in its
         language, at the wizard's date."""
         self.ensure_one()
-        template = self.level_id._get_template()
+        return self.get_preview_action(
+            self.partner_id.id, self.level_id.id, fields.Date.to_string(self.remind_id.date)
+        )
+
+    @api.model
+    def get_preview(self, partner_id, level_id, date):
+        """What the reminder of ``level_id`` to ``partner_id`` at ``date``
+        says: its subject and body, as the web client's eye button of the
+        wizard shows them in a dialog on top of the wizard (the line may not
+        be saved yet; closing the dialog goes back to the wizard)."""
+        action = self.get_preview_action(partner_id, level_id, date)
+        context = action["context"]
+        preview = (
+            self.env["mail.template.preview"]
+            .with_context(context)
+            .new(
+                {
+                    "mail_template_id": context["default_mail_template_id"],
+                    "resource_ref": context["default_resource_ref"],
+                    "lang": context["default_lang"],
+                }
+            )
+        )
+        return {
+            "title": action["name"],
+            "subject": preview.subject or "",
+            "email_to": ", ".join(preview.partner_ids.mapped("email_formatted"))
+            or preview.email_to
+            or "",
+            "body_html": preview.body_html or "",
+            "error": preview.error_msg or "",
+        }
+
+    @api.model
+    def get_preview_action(self, partner_id, level_id, date):
+        """The preview of the reminder of ``level_id`` to ``partner_id`` at
+        ``date`` (Odoo's template preview)."""
+        partner = self.env["res.partner"].browse(partner_id)
+        level = self.env["account.debtor.reminder.level"].browse(level_id)
+        template = level._get_template()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Preview: %(level)s", level=self.level_id.name),
+            "name": self.env._("Preview: %(level)s", level=level.name),
             "res_model": "mail.template.preview",
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "new",
             "context": {
                 "default_mail_template_id": template.id,
-                "default_resource_ref": f"res.partner,{self.partner_id.id}",
-                "default_lang": self.partner_id.lang,
-                "debtor_as_of_date": fields.Date.to_string(self.remind_id.date),
-                "debtor_reminder_level_id": self.level_id.id,
+                "default_resource_ref": f"res.partner,{partner.id}",
+                "default_lang": partner.lang,
+                "debtor_as_of_date": date,
+                "debtor_reminder_level_id": level.id,
             },
         }

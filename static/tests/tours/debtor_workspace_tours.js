@@ -36,10 +36,9 @@ registry.category("web_tour.tours").add("account_debtor_workspace_invoices", {
         },
         ...selectDebtor(),
         {
-            content: "Its next reminder level, in the list and in the panel",
-            trigger: `${DEBTOR_ROW} .o_data_cell[name=level_id]:contains('First Level')`,
-        },
-        {
+            // beside the panel the list keeps to a few columns: the level is
+            // in the panel (and in the list when the panel is hidden)
+            content: "Its next reminder level, in the panel",
             trigger: ".o_debtor_panel_header .o_debtor_panel_level:contains('First Level')",
         },
         {
@@ -290,6 +289,7 @@ registry.category("web_tour.tours").add("account_debtor_workspace_reminder_logge
 registry.category("web_tour.tours").add("account_debtor_workspace_select_overdue", {
     steps: () => {
         const asOf = DateTime.now().plus({ days: 20 }).toFormat("MM/dd/yyyy");
+        const today = DateTime.now().toFormat("MM/dd/yyyy");
         return [
             {
                 content: "Not yet overdue today",
@@ -333,6 +333,19 @@ registry.category("web_tour.tours").add("account_debtor_workspace_select_overdue
                 trigger: ".modal .o_field_widget[name=line_ids] .o_data_row:contains('Later Debtor')",
             },
             {
+                content: "A date to come is previewed, not sent",
+                trigger: ".modal:has(.o_field_widget[name=date_warning]) .modal-footer:not(:has(button[name=action_send]))",
+            },
+            {
+                content: "Back to today",
+                trigger: ".modal .o_field_widget[name=date] input",
+                run: `edit ${today} && press Enter`,
+            },
+            {
+                content: "Not late today: skipped, with the reason",
+                trigger: ".modal .o_field_widget[name=line_ids] .o_data_row:contains('Later Debtor'):contains('Nothing is overdue')",
+            },
+            {
                 trigger: ".modal .o_field_widget[name=line_ids] .o_data_row:contains('Workspace Debtor')",
             },
             {
@@ -340,7 +353,7 @@ registry.category("web_tour.tours").add("account_debtor_workspace_select_overdue
                 run: "click",
             },
             {
-                trigger: "body:not(:has(.modal)) .o_notification:contains('To send: 2')",
+                trigger: "body:not(:has(.modal)) .o_notification:contains('To send: 1')",
             },
             {
                 content: "The selection stays",

@@ -1,12 +1,16 @@
-import { onWillStart, useState, useSubEnv } from "@odoo/owl";
+import { markup, onWillStart, useState, useSubEnv } from "@odoo/owl";
 import { DateTimeInput } from "@web/core/datetime/datetime_input";
 import { _t } from "@web/core/l10n/translation";
 import { deserializeDate, formatDate, serializeDate, today } from "@web/core/l10n/dates";
 import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
+import { escape } from "@web/core/utils/strings";
 import { useSetupAction } from "@web/search/action_hook";
 import { ListController } from "@web/views/list/list_controller";
 import { DebtorWorkspacePanel } from "./debtor_workspace_panel";
+
+// "Select all overdue" names at most this many of the debtors it leaves out
+const MAX_SKIPPED_SHOWN = 5;
 
 /**
  * The debtor workspace: the overview of unpaid invoice totals (one row per
@@ -118,9 +122,12 @@ export class DebtorWorkspaceListController extends ListController {
      * (overdue, not excluded, not paused by a pending promise), and only them.
      */
     async onSelectAllOverdue() {
-        const ids = await this.orm.call("account.debtor", "get_workspace_overdue_ids", [], {
-            context: this.workspaceContext,
-        });
+        const { ids, skipped } = await this.orm.call(
+            "account.debtor",
+            "get_workspace_remindable",
+            [],
+            { context: this.workspaceContext }
+        );
         const overdueIds = new Set(ids);
         const root = this.model.root;
         if (root.isDomainSelected) {
@@ -135,6 +142,24 @@ export class DebtorWorkspaceListController extends ListController {
             }
         }
         const date = formatDate(this.asOfDateValue);
+        if (skipped.length) {
+            // the wizard would skip them: not ticked, and the user sees why
+            const items = skipped
+                .slice(0, MAX_SKIPPED_SHOWN)
+                .map((debtor) => `<li>${escape(debtor.name)}: ${escape(debtor.reason)}</li>`);
+            if (skipped.length > MAX_SKIPPED_SHOWN) {
+                items.push(
+                    `<li>${escape(
+                        _t("and %(count)s more", { count: skipped.length - MAX_SKIPPED_SHOWN })
+                    )}</li>`
+                );
+            }
+            this.notification.add(markup(`<ul class="mb-0 ps-3">${items.join("")}</ul>`), {
+                title: _t("Overdue, but the reminder would skip them"),
+                type: "warning",
+                className: "o_debtor_workspace_skipped",
+            });
+        }
         if (!ids.length) {
             this.notification.add(_t("No debtor to remind on %(date)s.", { date }), {
                 type: "info",
