@@ -24,6 +24,7 @@ function selectRow(name) {
 registry.category("web_tour.tours").add("account_debtor_remind_each_field", {
     steps: () => {
         const later = DateTime.now().plus({ days: 20 }).toFormat("MM/dd/yyyy");
+        const today = DateTime.now().toFormat("MM/dd/yyyy");
         return [
             selectRow("Remind Alpha"),
             selectRow("Remind Charlie"),
@@ -116,11 +117,28 @@ registry.category("web_tour.tours").add("account_debtor_remind_each_field", {
                 trigger: `${line("Remind Alpha")}:contains('accounts@alpha.example'):contains('To Send')`,
             },
             {
+                content: "A date to come is previewed, never sent",
+                trigger:
+                    ".modal:has(.o_field_widget[name=date_warning]) .modal-footer:not(:has(button[name=action_send]))",
+            },
+            {
+                content: "Back to today",
+                trigger: ".modal .o_field_widget[name=date] input",
+                run: `edit ${today} && press Enter`,
+            },
+            {
+                content: "Bravo is not late today",
+                trigger: `${line("Remind Bravo")}:contains('Skipped'):contains('Nothing is overdue')`,
+            },
+            {
+                trigger: `${line("Remind Alpha")}:contains('accounts@alpha.example'):contains('To Send'):contains('500.00')`,
+            },
+            {
                 trigger: ".modal .modal-footer button[name=action_send]",
                 run: "click",
             },
             {
-                trigger: "body:not(:has(.modal)) .o_notification:contains('To send: 2')",
+                trigger: "body:not(:has(.modal)) .o_notification:contains('To send: 1')",
             },
         ];
     },
