@@ -1097,9 +1097,7 @@ class AccountDebtorCorrespondence(models.Model):
                     "account_debtor_collection.mail_activity_type_debtor_portal",
                     user_id=user.id,
                     summary=summary,
-                    note=plaintext2html(
-                        shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)
-                    ),
+                    note=plaintext2html(shorten_note(entry.note, ACTIVITY_NOTE_LENGTH)),
                 )
             )
             entry._notify_portal_activity(activity)

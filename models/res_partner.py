@@ -195,9 +195,7 @@ class ResPartner(models.Model):
         # sudo: the secret is readable by administrators only; any billing
         # user may revoke a customer's link (checked above), in its current
         # company only: another company's links of a shared customer stay
-        for partner in self.commercial_partner_id.sudo().with_company(
-            self.env.company
-        ):
+        for partner in self.commercial_partner_id.sudo().with_company(self.env.company):
             partner.debtor_portal_company_secret = secrets.token_urlsafe(32)
         return {
             "type": "ir.actions.client",

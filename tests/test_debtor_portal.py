@@ -2,7 +2,6 @@ import re
 from datetime import timedelta
 
 import psycopg2
-
 from babel.dates import format_date
 from babel.numbers import format_currency
 
@@ -649,19 +648,25 @@ class TestDebtorPortalHardening(DebtorPortalCommon):
         )
         self.assertEqual(response.status_code, 303)
         # sudo: a notification is readable by its recipient only
-        notification = self.env["mail.message"].sudo().search(
-            [
-                ("model", "=", "res.partner"),
-                ("res_id", "=", self.debtor.id),
-                ("partner_ids", "in", self.collector.partner_id.ids),
-            ]
+        notification = (
+            self.env["mail.message"]
+            .sudo()
+            .search(
+                [
+                    ("model", "=", "res.partner"),
+                    ("res_id", "=", self.debtor.id),
+                    ("partner_ids", "in", self.collector.partner_id.ids),
+                ]
+            )
         )
         self.assertEqual(len(notification), 1)
         self.assertEqual(notification.author_id, self.company.partner_id)
         self.assertIn("accounts@company.example", notification.email_from)
         self.assertIn("promised online", notification.subject)
-        mail = self.env["mail.mail"].sudo().search(
-            [("mail_message_id", "=", notification.id)]
+        mail = (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("mail_message_id", "=", notification.id)])
         )
         self.assertIn("accounts@company.example", mail.email_from)
         public = self.env.ref("base.public_user").partner_id
@@ -677,7 +682,7 @@ class TestDebtorPortalConcurrency(DebtorCollectionCommon):
     """Two answers of a customer in parallel, in two real transactions: the
     second waits for the first, then is retried, and sees it."""
 
-    def _cleanup(self, cr, partner_id):
+    def _cleanup(self, setup_cr, partner_id):
         entries = SQL(
             "SELECT id FROM account_debtor_correspondence WHERE partner_id = %s",
             partner_id,
@@ -691,7 +696,7 @@ class TestDebtorPortalConcurrency(DebtorCollectionCommon):
                 ("mail_followers", "res_model"),
                 ("mail_activity", "res_model"),
             ):
-                cr.execute(
+                setup_cr.execute(
                     SQL(
                         "DELETE FROM %s WHERE %s = %s AND res_id IN (%s)",
                         SQL.identifier(table),
@@ -700,8 +705,8 @@ class TestDebtorPortalConcurrency(DebtorCollectionCommon):
                         ids,
                     )
                 )
-        cr.execute(SQL("DELETE FROM res_partner WHERE id = %s", partner_id))
-        cr.commit()
+        setup_cr.execute(SQL("DELETE FROM res_partner WHERE id = %s", partner_id))
+        setup_cr.commit()
 
     def test_parallel_answers_keep_the_limit(self):
         dbname = get_db_name()
@@ -717,9 +722,9 @@ class TestDebtorPortalConcurrency(DebtorCollectionCommon):
             partner_id = partner.id
             company = env.company
             Entry = env["account.debtor.correspondence"]
-            for answer in range(4):
+            for number in range(4):
                 Entry._create_portal_entry(
-                    partner, company, partner, {"note": f"Answer {answer}"}
+                    partner, company, partner, {"note": f"Answer {number}"}
                 )
             setup_cr.commit()
 
