@@ -83,8 +83,7 @@ class DebtorCollectionPortal(CustomerPortal):
         if not request.env.cr.fetchone()[0]:
             return request.make_response(
                 request.env._(
-                    "Your statement is being prepared: please try again in a "
-                    "moment."
+                    "Your statement is being prepared: please try again in a moment."
                 ),
                 [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", "10")],
                 status=429,

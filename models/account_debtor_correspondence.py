@@ -1284,10 +1284,11 @@ class AccountDebtorCorrespondence(models.Model):
         responsible = partner._get_debtor_collector(
             company
         ) or self._get_portal_responsible(partner, company)
-        # no follower for the public user who creates it
+        # nothing in the public user's name (no follower, no "created" log):
+        # the entry itself says the customer wrote it (source, contact)
         entry = (
             self.with_company(company)
-            .with_context(mail_create_nosubscribe=True)
+            .with_context(mail_create_nosubscribe=True, mail_create_nolog=True)
             .create(
                 {
                     **vals,

@@ -5,6 +5,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
+from odoo.addons.account_debtor_collection import uninstall_hook
+
 from .common import DebtorCollectionCommon
 
 
@@ -126,7 +128,9 @@ class TestSystemState(DebtorCollectionCommon):
         self.assertEqual(run.line_ids.create_uid, self.billing_user)
         self._process_runs()
         reminder = run.line_ids.correspondence_id
-        self.assertEqual(reminder.mail_message_id.author_id, self.billing_user.partner_id)
+        self.assertEqual(
+            reminder.mail_message_id.author_id, self.billing_user.partner_id
+        )
 
     def test_buttons_of_a_run_still_work_for_users(self):
         self.env["account.debtor.reminder.level"].search(
@@ -254,7 +258,8 @@ class TestSystemState(DebtorCollectionCommon):
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                "UPDATE account_debtor_reminder_run SET create_date = %s WHERE id IN %s",
+                "UPDATE account_debtor_reminder_run SET create_date = %s "
+                "WHERE id IN %s",
                 "2026-06-14 23:00:00",
                 tuple(runs.ids),
             )
@@ -334,14 +339,16 @@ class TestSystemState(DebtorCollectionCommon):
                 with self.assertRaisesRegex(UserError, "not a usable as-of date"):
                     Debtor.with_context(debtor_as_of_date=value).search([])
                 with self.assertRaisesRegex(UserError, "not a usable as-of date"):
-                    self.env["account.debtor.remind"].with_user(
+                    wizard = self.env["account.debtor.remind"].with_user(
                         self.billing_user
-                    ).create(
+                    )
+                    # the preview the client shows
+                    wizard.create(
                         {
                             "date": value,
                             "partner_ids": [Command.set(self.debtor_en.ids)],
                         }
-                    ).line_ids  # noqa: B018 - the preview the client shows
+                    ).mapped("line_ids")
 
     @mute_logger("odoo.sql_db")
     def test_a_level_in_use_cannot_be_deleted(self):
@@ -355,3 +362,30 @@ class TestSystemState(DebtorCollectionCommon):
             level.with_user(self.admin).unlink()
         second.with_user(self.admin).unlink()
         self.assertTrue(level.exists())
+
+    # uninstalling
+
+    def test_uninstall_hook_removes_the_activity_types_and_their_activities(self):
+        types = self.env["mail.activity.type"].browse(
+            self.env["ir.model.data"]
+            .search(
+                [
+                    ("module", "=", "account_debtor_collection"),
+                    ("model", "=", "mail.activity.type"),
+                ]
+            )
+            .mapped("res_id")
+        )
+        self.assertEqual(len(types), 3)
+        activities = self.env["mail.activity"]
+        for activity_type in types:
+            activities |= self.debtor_en.activity_schedule(
+                activity_type_id=activity_type.id, user_id=self.billing_user.id
+            )
+        call = self.debtor_en.activity_schedule(
+            "mail.mail_activity_data_call", user_id=self.billing_user.id
+        )
+        uninstall_hook(self.env)
+        self.assertFalse(activities.exists())
+        self.assertFalse(types.exists())
+        self.assertTrue(call.exists(), "Odoo's own activity types stay")
