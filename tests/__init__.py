@@ -13,3 +13,5 @@ from . import test_debtor_portal
 from . import test_collection_effect
 from . import test_collection_effect_tour
 from . import test_levels
+from . import test_reminder_engine
+from . import test_reminder_queue_job
