@@ -1,0 +1,132 @@
+"""The peers measured beside the addon: what users would pick instead
+(OCA's account_invoice_overdue_reminder), the same operations through their
+own screens and methods."""
+
+import logging
+import time
+
+from .common import PEER, WEB_COUNT_LIMIT
+from .measures import Side, view_spec
+
+_logger = logging.getLogger("benchmark")
+
+
+class Peer(Side):
+    name = "peer"
+
+    def __init__(self, env, param):
+        super().__init__(env, param)
+        self.specs["overview"] = [
+            "amount_residual_signed:sum",
+            "amount_total_in_currency_signed:sum",
+        ]
+        invoice_env = env(context=dict(env.context, default_move_type="out_invoice"))
+        self.specs["steps"] = view_spec(
+            env, "overdue.reminder.step", "list", f"{PEER}.overdue_reminder_step_tree"
+        )
+        self.specs["invoices"] = view_spec(
+            invoice_env,
+            "account.move",
+            "list",
+            "account.view_invoice_tree",
+        )
+        self.specs["actions"] = view_spec(env, "overdue.reminder.action", "list")
+
+    def overview(self, env):
+        # the peer has no debtor overview: its users open Customer Invoices,
+        # filter "Overdue" and group by customer, largest amount due first
+        result = (
+            env["account.move"]
+            .with_context(default_move_type="out_invoice")
+            .web_read_group(
+                [
+                    ("move_type", "=", "out_invoice"),
+                    ("invoice_date_due", "<", self.today),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial", "in_payment")),
+                ],
+                self.specs["overview"],
+                ["commercial_partner_id"],
+                limit=80,
+                orderby="amount_residual_signed desc",
+            )
+        )
+        return {"rows": len(result["groups"]), "count": result["length"]}
+
+    def _start(self, env, partner_ids=()):
+        start = env["overdue.reminder.start"].create(
+            {"interface": "mass", "partner_ids": [(6, 0, list(partner_ids))]}
+        )
+        action = start.run()
+        env.flush_all()
+        from odoo.tools.safe_eval import safe_eval
+
+        domain = safe_eval(action.get("domain") or "[]", {"uid": env.uid})
+        # the list of steps opens
+        steps = env["overdue.reminder.step"].web_search_read(
+            domain, self.specs["steps"], limit=80, count_limit=WEB_COUNT_LIMIT
+        )
+        return domain, steps
+
+    def select(self, env, partner_ids=()):
+        _domain, steps = self._start(env, partner_ids)
+        return {"selected": steps["length"], "lines": len(steps["records"])}
+
+    def send(self, env, partner_ids=None):
+        partner_ids = partner_ids or self.remind_ids
+        mails = self.mail_count(env)
+        t0 = time.perf_counter()
+        domain, _steps = self._start(env, partner_ids)
+        opened = time.perf_counter() - t0
+        steps = env["overdue.reminder.step"].search(domain)
+        # "Validate" on all the steps of the list (the mass update wizard)
+        env["overdue.reminder.mass.update"].with_context(
+            active_model="overdue.reminder.step", active_ids=steps.ids
+        ).create({"update_action": "validate"}).run()
+        env.flush_all()
+        return {
+            "debtors": len(partner_ids),
+            "sent": len(steps.filtered(lambda step: step.state == "done")),
+            "mails": self.mail_count(env) - mails,
+            "open_s": round(opened, 3),
+        }
+
+    def panel(self, env):
+        # the customer's unpaid invoices and its reminder history
+        invoices = (
+            env["account.move"]
+            .with_context(default_move_type="out_invoice")
+            .web_search_read(
+                [
+                    ("commercial_partner_id", "=", self.big_partner_id),
+                    ("move_type", "in", ("out_invoice", "out_refund")),
+                    ("state", "=", "posted"),
+                    ("payment_state", "in", ("not_paid", "partial", "in_payment")),
+                ],
+                self.specs["invoices"],
+                limit=80,
+                count_limit=WEB_COUNT_LIMIT,
+            )
+        )
+        actions = env["overdue.reminder.action"].web_search_read(
+            [("commercial_partner_id", "=", self.big_partner_id)],
+            self.specs["actions"],
+            limit=80,
+            count_limit=WEB_COUNT_LIMIT,
+        )
+        return {
+            "invoices": len(invoices["records"]),
+            "invoice_count": invoices["length"],
+            "entries": len(actions["records"]),
+            "entry_count": actions["length"],
+        }
+
+    def describe(self):
+        return {
+            "overview": "Customer Invoices, Overdue filter, grouped by customer "
+            "(web_read_group, 80 groups + count): the peer has no overview",
+            "select": "overdue.reminder.start create + run (mass) + list of steps",
+            "send": "overdue.reminder.start run on the debtors + Validate all steps",
+            "panel": "the customer's unpaid invoices + its reminder actions "
+            "(two web_search_read, 80 rows each)",
+        }
