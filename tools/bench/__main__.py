@@ -45,10 +45,15 @@ def main():
     workers_cmd.add_argument("--login", default="admin")
     workers_cmd.add_argument("--password", default="admin")
     workers_cmd.add_argument("--server-log", required=True)
-    workers_cmd.add_argument("--poll", type=float, default=5)
+    workers_cmd.add_argument("--poll", type=float, default=2)
     workers_cmd.add_argument("--max-wait", type=float, default=1800)
     workers_cmd.add_argument("--request-timeout", type=float, default=300)
     workers_cmd.add_argument("--out", required=True)
+    workers_cmd.add_argument(
+        "--label", default="cron", help="what engine sends the run, for the report"
+    )
+    workers_cmd.add_argument("--outbox", help="the SMTP sink's directory")
+    workers_cmd.add_argument("--server", help="the server's options, for the report")
     report_cmd = sub.add_parser("report")
     report_cmd.add_argument("results", nargs="*")
     report_cmd.add_argument("--markdown")
@@ -62,7 +67,12 @@ def main():
     report_cmd.add_argument("--odoo-version")
     report_cmd.add_argument("--pg-version")
     report_cmd.add_argument("--note")
-    report_cmd.add_argument("--workers", help="the result of the workers run")
+    report_cmd.add_argument(
+        "--workers",
+        action="append",
+        default=[],
+        help="the result of a workers run (once per run: cron, queue_job x1, x2)",
+    )
     args = parser.parse_args()
     if args.command == "report":
         report(args)

@@ -104,13 +104,26 @@ def rss_kb(pid):
     return None
 
 
+def outbox_count(outbox):
+    """How many e-mails the SMTP sink wrote into ``outbox``."""
+    if not outbox or not os.path.isdir(outbox):
+        return None
+    return sum(
+        name.endswith(".eml")
+        for _root, _dirs, names in os.walk(outbox)
+        for name in names
+    )
+
+
 def workers_run(args):
     """Through the web client's JSON-RPC, as admin, on a server in workers
     mode: open the reminder wizard, select all overdue, Send (timed), then
     wait for the scheduled action to send the run, sampling the workers'
     memory; every line must end sent, skipped or failed."""
     rpc = JsonRpc(args.url, timeout=args.request_timeout)
-    result = {"load_before": os.getloadavg()[0], "samples": []}
+    result = {"label": args.label, "load_before": os.getloadavg()[0], "samples": []}
+    if args.server:
+        result["server"] = f"`{args.server}`"
     session = rpc.post(
         "/web/session/authenticate",
         {"db": args.db, "login": args.login, "password": args.password},
@@ -165,7 +178,7 @@ def workers_run(args):
     run_id = form["run_id"]
     _logger.info("Send returned in %.3f s: run %s", result["send_s"], run_id)
     fields_ = ["state", "line_count", "to_send_count", "sent_count"]
-    fields_ += ["skipped_count", "failed_count"]
+    fields_ += ["skipped_count", "failed_count", "engine"]
     started = time.monotonic()
     deadline = started + args.max_wait
     run = {}
@@ -194,6 +207,9 @@ def workers_run(args):
         time.sleep(args.poll)
     result["run_s"] = time.monotonic() - started
     result["run"] = run
+    # the e-mails the SMTP sink had received when the run was done (with
+    # Odoo's mail queue off, only those the jobs sent themselves)
+    result["mails_at_done"] = outbox_count(args.outbox)
     # every line ends sent, skipped or failed: none is left to send
     groups = rpc.call(
         "account.debtor.reminder.run.line",
