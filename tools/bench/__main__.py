@@ -33,7 +33,9 @@ def main():
     build_cmd.add_argument("--big-items", type=int, default=2000)
     build_cmd.add_argument("--notes", type=int, default=100)
     measure_cmd = sub.choices["measure"]
-    measure_cmd.add_argument("--side", choices=("ours", "peer"), required=True)
+    measure_cmd.add_argument(
+        "--side", choices=("ours", "peer", "credit_control"), required=True
+    )
     measure_cmd.add_argument("--runs", type=int, default=3)
     measure_cmd.add_argument("--budget", type=float, default=120)
     measure_cmd.add_argument("--only", nargs="*", choices=OPERATIONS)

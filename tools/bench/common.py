@@ -10,6 +10,8 @@ _logger = logging.getLogger("benchmark")
 
 ADDON = "account_debtor_collection"
 PEER = "account_invoice_overdue_reminder"
+# the second peer: OCA's credit control (its run of credit lines and e-mails)
+CREDIT_CONTROL = "account_credit_control"
 SCALE_PARAM = f"{ADDON}.benchmark_scale"
 ADMIN_UID = 2
 # the name prefix of the bulk-created invoices; sequence numbers follow it

@@ -20,6 +20,7 @@ from datetime import date
 from .common import (
     ADDON,
     ADMIN_UID,
+    CREDIT_CONTROL,
     DEBTOR_ID_COMPANY_BITS,
     MEASURE_ORDER,
     PEER,
@@ -508,15 +509,19 @@ def measure(args):
             raise SystemExit(
                 f"{args.db} was not built by tools/benchmark (no {SCALE_PARAM})"
             )
-        name = PEER if args.side == "peer" else ADDON
+        from .peers import CreditControl, Peer  # noqa: PLC0415 - built on Side
+
+        name, side_class = {
+            "ours": (ADDON, Ours),
+            "peer": (PEER, Peer),
+            "credit_control": (CREDIT_CONTROL, CreditControl),
+        }[args.side]
         module = env["ir.module.module"].search([("name", "=", name)])
         if module.state != "installed":
             raise SystemExit(f"{name} is not installed in {args.db}")
         env = new_env(cr, company_id=param["company_id"])
         today = today_of(env)
-        from .peers import Peer  # noqa: PLC0415 - peers build on Side, here
-
-        side = (Ours if args.side == "ours" else Peer)(env, param)
+        side = side_class(env, param)
         result = {
             "side": args.side,
             "module_version": module.latest_version,
@@ -532,7 +537,7 @@ def measure(args):
             "The data was built on %s: due dates have moved since; rebuild it",
             built_on,
         )
-    budget = args.budget if args.side == "peer" else None
+    budget = args.budget if args.side != "ours" else None
     for op in MEASURE_ORDER:
         if (args.only and op not in args.only) or not hasattr(side, op):
             continue  # the peer has no partner form of its own

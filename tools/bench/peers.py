@@ -1,11 +1,12 @@
-"""The peers measured beside the addon: what users would pick instead
-(OCA's account_invoice_overdue_reminder), the same operations through their
-own screens and methods."""
+"""The peers measured beside the addon: what users would pick instead, the
+same operations through their own screens and methods: OCA's
+account_invoice_overdue_reminder (``peer``) and OCA's account_credit_control
+(``credit_control``: its run of credit lines and their e-mails)."""
 
 import logging
 import time
 
-from .common import PEER, WEB_COUNT_LIMIT
+from .common import CREDIT_CONTROL, PEER, WEB_COUNT_LIMIT
 from .measures import Side, view_spec
 
 _logger = logging.getLogger("benchmark")
@@ -129,4 +130,61 @@ class Peer(Side):
             "send": "overdue.reminder.start run on the debtors + Validate all steps",
             "panel": "the customer's unpaid invoices + its reminder actions "
             "(two web_search_read, 80 rows each)",
+        }
+
+
+class CreditControl(Side):
+    """OCA's account_credit_control: a credit control run for the same
+    debtors, its credit lines made ready and sent by e-mail (one
+    communication per debtor), as its run form's buttons do."""
+
+    name = "credit_control"
+
+    def _setup(self, env, partner_ids):
+        """Its policy of three e-mail levels on the receivable account, for
+        the debtors reminded only (the company gets no default policy)."""
+        policy = env.ref(f"{CREDIT_CONTROL}.credit_control_3_time")
+        company = env.company
+        receivable = env["account.account"].search(
+            [
+                ("account_type", "=", "asset_receivable"),
+                ("company_ids", "in", company.ids),
+            ]
+        )
+        policy.account_ids = [(6, 0, receivable.ids)]
+        company.credit_policy_id = False
+        env["res.partner"].browse(partner_ids).credit_policy_id = policy
+        env.flush_all()
+        return policy
+
+    def send(self, env, partner_ids=None):
+        partner_ids = partner_ids or self.remind_ids
+        t0 = time.perf_counter()
+        policy = self._setup(env, partner_ids)
+        untimed = time.perf_counter() - t0
+        mails = self.mail_count(env)
+        t0 = time.perf_counter()
+        run = env["credit.control.run"].create(
+            {"date": self.today, "policy_ids": [(6, 0, policy.ids)]}
+        )
+        run.generate_credit_lines()
+        generated = time.perf_counter() - t0
+        run.set_to_ready_lines()
+        run.run_channel_action()
+        env.flush_all()
+        lines = run.line_ids
+        return {
+            "debtors": len(partner_ids),
+            "sent": len(lines.filtered(lambda line: line.state == "sent").partner_id),
+            "mails": self.mail_count(env) - mails,
+            "credit_lines": len(lines),
+            "lines_s": round(generated, 3),
+            "untimed_s": untimed,
+        }
+
+    def describe(self):
+        return {
+            "send": "credit.control.run create + generate_credit_lines + "
+            "set_to_ready_lines + run_channel_action (one communication and "
+            "e-mail per debtor); its policy set on the reminded debtors, untimed",
         }
