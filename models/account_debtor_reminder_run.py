@@ -99,7 +99,7 @@ class AccountDebtorReminderRun(models.Model):
     # engine, so that the scheduled action and the job queue never meet on it
     engine = fields.Selection(
         selection=[("cron", "Scheduled Action"), ("queue_job", "Job Queue")],
-        string="Sent By",
+        string="Engine",
         required=True,
         default="cron",
         readonly=True,
