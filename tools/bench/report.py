@@ -137,7 +137,9 @@ What it does:
      PyPI without dependencies, `--queue-job-version`, installed on a copy
      only) loaded server-wide (`--load base,web,queue_job`), the channel
      `root.debtor_collection` with a capacity of 1, then 2 job workers
-     (`--workers` one more, for the web client); each job sends its batch's
+     (`--workers` two more, so that the web client and the job runner's
+     dispatch are answered at once: queue_job 18.0.1.x sets a job back to
+     pending when its dispatch waits a second); each job sends its batch's
      e-mails itself.
    Through JSON-RPC, as admin: the reminder wizard, Select All Overdue, Send
    (timed: it must return in under 2 s), then the run's state is polled until
