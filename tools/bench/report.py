@@ -77,7 +77,9 @@ HEADER = """# Benchmarks
 `tools/benchmark` measures the server side of what a credit controller does
 with this addon, at a chosen scale, and the same operations with the addon
 users would pick instead: OCA's `account_invoice_overdue_reminder` (its wheel
-from PyPI, installed into the benchmark database only). It is not part of
+from PyPI, installed into the benchmark database only), and the sending with
+OCA's `account_credit_control` 18.0 (its run of credit lines and their
+e-mails for the same debtors, its wheel likewise). It is not part of
 `tools/test`; it needs Odoo 18 and PostgreSQL as `tools/test` does, and PyPI
 (or a wheel cached by an earlier run) for the peer.
 
