@@ -314,7 +314,9 @@ class AccountDebtorReminderRun(models.Model):
             # them; come back in a minute rather than spin on them
             self.env.ref(
                 "account_debtor_collection.ir_cron_debtor_reminder_run"
-            )._trigger(at=None if lines else fields.Datetime.now() + timedelta(minutes=1))
+            )._trigger(
+                at=None if lines else fields.Datetime.now() + timedelta(minutes=1)
+            )
 
     @api.model
     def _cron_call_before_was_killed(self):

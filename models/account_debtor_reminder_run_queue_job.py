@@ -149,13 +149,9 @@ class AccountDebtorReminderRun(models.Model):
             return  # one run, one engine: the scheduled action sends it
         Line = self.env["account.debtor.reminder.run.line"]
         lines = Line._lock_lines_to_send(len(line_ids), run=self, line_ids=line_ids)
-        held = (
-            Line.search([("id", "in", line_ids), ("state", "=", "to_send")]) - lines
-        )
+        held = Line.search([("id", "in", line_ids), ("state", "=", "to_send")]) - lines
         if held:
-            self.with_delay(channel=QUEUE_JOB_CHANNEL, eta=60)._job_send_lines(
-                held.ids
-            )
+            self.with_delay(channel=QUEUE_JOB_CHANNEL, eta=60)._job_send_lines(held.ids)
         if lines:
             self._send_batch(lines)
             self._withdraw_mail_queue_trigger()
@@ -227,7 +223,5 @@ class AccountDebtorReminderRun(models.Model):
             if auto_commit:
                 self.env.cr.rollback()
             self.env.invalidate_all()
-            _logger.info(
-                "Reminder e-mails not sent now, they stay queued: %s", error
-            )
+            _logger.info("Reminder e-mails not sent now, they stay queued: %s", error)
             self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()

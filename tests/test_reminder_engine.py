@@ -28,7 +28,12 @@ class TestReminderEngine(DebtorCollectionCommon):
         wizard = (
             self.env["account.debtor.remind"]
             .with_user(user or self.collector)
-            .create({"date": "2026-06-15", "partner_ids": [fields.Command.set(partners.ids)]})
+            .create(
+                {
+                    "date": "2026-06-15",
+                    "partner_ids": [fields.Command.set(partners.ids)],
+                }
+            )
         )
         wizard.action_send()
         # the addon writes on runs (users cannot): the test plays the addon
@@ -85,11 +90,14 @@ class TestReminderEngine(DebtorCollectionCommon):
         with patch.object(
             Line, "_lock_lines_to_send", lambda self, *args, **kwargs: self.browse()
         ):
-            before = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+            before = self.env["ir.cron.trigger"].search(
+                [("cron_id", "=", self.cron.id)]
+            )
             Run._cron_send_runs()
         self.assertEqual((progress.done, progress.remaining), (0, 3))
         trigger = (
-            self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]) - before
+            self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+            - before
         )
         self.assertEqual(len(trigger), 1)
         self.assertGreater(trigger.call_at, fields.Datetime.now(), "no busy loop")
@@ -140,7 +148,9 @@ class TestReminderEngine(DebtorCollectionCommon):
         company_2.write(
             {"email": "ar@second.example", "debtor_reminder_attach_statement": False}
         )
-        debtor_2 = self._create_debtor("Second Co Debtor", "en_US", "ap@debtor2.example")
+        debtor_2 = self._create_debtor(
+            "Second Co Debtor", "en_US", "ap@debtor2.example"
+        )
         self._create_invoice(debtor_2, 50.0, "2026-05-01", company=company_2)
         user_2 = new_billing_user(self.env, "collector_2")
         user_2.write(

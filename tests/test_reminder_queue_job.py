@@ -106,7 +106,9 @@ class TestReminderQueueJob(DebtorCollectionCommon):
         self.assertEqual(run.state, "done")
 
     def test_statements_cut_a_run_into_small_jobs(self):
-        self.env["account.debtor.reminder.level"].sudo().search([]).attach_statement = True
+        self.env["account.debtor.reminder.level"].sudo().search(
+            []
+        ).attach_statement = True
         with (
             patch.dict(
                 queue_job_engine.config.options,
