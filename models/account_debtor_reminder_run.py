@@ -99,7 +99,6 @@ class AccountDebtorReminderRun(models.Model):
     # engine, so that the scheduled action and the job queue never meet on it
     engine = fields.Selection(
         selection=[("cron", "Scheduled Action"), ("queue_job", "Job Queue")],
-        string="Engine",
         required=True,
         default="cron",
         readonly=True,

@@ -61,9 +61,10 @@ class AccountDebtorReminderRun(models.Model):
         job_runs = self.filtered(
             lambda run: run.engine == "queue_job" and self._queue_job_installed()
         )
-        super(AccountDebtorReminderRun, self - job_runs)._start_sending()
+        result = super(AccountDebtorReminderRun, self - job_runs)._start_sending()
         for run in job_runs:
             run._enqueue_batches()
+        return result
 
     @api.model
     def _get_job_batch_seconds(self):
