@@ -152,6 +152,11 @@ class CreditControl(Side):
             ]
         )
         policy.account_ids = [(6, 0, receivable.ids)]
+        # no PDF attached to its e-mails, as with ours by default and the
+        # first peer (its template attaches a summary report)
+        env.ref(f"{CREDIT_CONTROL}.email_template_credit_control_base").sudo().write(
+            {"report_template_ids": [(5, 0, 0)]}
+        )
         company.credit_policy_id = False
         env["res.partner"].browse(partner_ids).credit_policy_id = policy
         env.flush_all()
@@ -175,7 +180,10 @@ class CreditControl(Side):
         lines = run.line_ids
         return {
             "debtors": len(partner_ids),
-            "sent": len(lines.filtered(lambda line: line.state == "sent").partner_id),
+            # its lines are "queued" until their e-mail has left
+            "sent": len(
+                lines.filtered(lambda line: line.state in ("queued", "sent")).partner_id
+            ),
             "mails": self.mail_count(env) - mails,
             "credit_lines": len(lines),
             "lines_s": round(generated, 3),
@@ -186,5 +194,6 @@ class CreditControl(Side):
         return {
             "send": "credit.control.run create + generate_credit_lines + "
             "set_to_ready_lines + run_channel_action (one communication and "
-            "e-mail per debtor); its policy set on the reminded debtors, untimed",
+            "e-mail per debtor, no PDF attached); its policy set on the reminded "
+            "debtors, untimed",
         }
