@@ -118,7 +118,11 @@ What it does:
    The peer's runs of an operation stop once they have used `--peer-budget`
    seconds (the last column says how many runs were made). Before each timed
    sending the database is vacuumed (untimed): a sending rolled back leaves
-   dead the rows it wrote, which a committed one would not.
+   dead the rows it wrote, which a committed one would not. With
+   `--profile-dir DIR` each operation runs once more under cProfile (the
+   profiles go to DIR); for our sending the report then says where one
+   reminder's time goes (checks, rendering, messages/e-mails/notifications,
+   PostgreSQL) and the floor (PostgreSQL's time per reminder).
 4. Memory: the growth of the process's peak RSS (VmHWM, reset before each run)
    over its RSS before sending, after a warm-up. "No growth beyond a batch"
    compares the reminder set with a run of two of the addon's batches
@@ -267,6 +271,8 @@ def report(args):
             details.append(f"- {side['side']} {op}: {runs}; {last}")
     if send and "batch_s" in send["runs"][-1]["details"]:
         details[0:0] = ["", *sending_lines(send)]
+    if send and send.get("split"):
+        details[0:0] = ["", *split_lines(send["split"])]
     credit = sides.get("credit_control")
     if credit:
         details[0:0] = ["", *credit_control_lines(send, credit)]
@@ -378,6 +384,33 @@ def engines_lines(runs, misses):
                     f"workers: two job workers {speedup:.2f} times the scheduled "
                     f"action (target >= {QUEUE_JOB_SPEEDUP_TARGET})"
                 )
+    return lines
+
+
+def split_lines(split):
+    """Where one reminder's time goes, from the profiled run of our sending
+    (--profile-dir): its parts, each with its SQL, and PostgreSQL's share."""
+    debtors = split["debtors"] or 1
+    lines = [
+        f"Where one reminder's time goes (one profiled sending to "
+        f"{split['debtors']:,} debtors, {fmt_seconds(split['total'])} under "
+        f"cProfile, which slows Python, not PostgreSQL):",
+        "",
+    ]
+    for label, seconds in split["parts"].items():
+        lines.append(
+            f"- {label}: {fmt_seconds(seconds)} in all, "
+            f"{seconds / debtors * 1000:.1f} ms per reminder "
+            f"({seconds / split['total'] * 100:.0f} %)"
+        )
+    sql = [s for label, s in split["parts"].items() if label.startswith("SQL")]
+    if sql:
+        lines.append(
+            f"- The floor: {sql[0] / debtors * 1000:.1f} ms per reminder, what "
+            f"PostgreSQL spends on the rows a reminder reads and writes (its log "
+            f"entry, message, e-mail, notification, the run's line): no change "
+            f"to the Python goes below it"
+        )
     return lines
 
 

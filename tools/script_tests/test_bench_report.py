@@ -66,6 +66,22 @@ class TestBenchPackage(unittest.TestCase):
         self.assertIn("not the default scale", "\n".join(lines))
         self.assertEqual(misses, [])
 
+    def test_where_the_time_goes(self):
+        lines = report.split_lines(
+            {
+                "total": 10.0,
+                "debtors": 1000,
+                "parts": {
+                    "checks": 1.0,
+                    "rendering": 4.0,
+                    "SQL (PostgreSQL, in all of the above and the rest)": 3.0,
+                },
+            }
+        )
+        text = "\n".join(lines)
+        self.assertIn("- rendering: 4.00 s in all, 4.0 ms per reminder (40 %)", text)
+        self.assertIn("The floor: 3.0 ms per reminder", text)
+
 
 if __name__ == "__main__":
     unittest.main()
