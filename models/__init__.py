@@ -11,6 +11,7 @@ from . import res_users
 from . import account_debtor_reminder_line_mixin
 from . import account_debtor_reminder_run
 from . import account_debtor_reminder_run_line
+from . import account_debtor_reminder_run_queue_job
 from . import mail_notification
 from . import account_debtor_dispute_reason
 from . import mail_activity

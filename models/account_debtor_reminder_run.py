@@ -1,21 +1,32 @@
 import logging
+import time
 from collections import defaultdict
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, clean_context, email_normalize, format_date
+from odoo.tools import SQL, clean_context, config, email_normalize, format_date
 
 _logger = logging.getLogger(__name__)
 
-# How many debtors one call of the scheduled action renders, posts and
-# commits together. Odoo's cron worker makes up to ten calls of a job that
-# reports progress under one time limit (60 s CPU, 120 s real by default):
-# 50 debtors (under a second here) keep ten calls far below it, so the worker
-# is never killed and the mail queue gets its turn between cycles; fewer
-# would spend more on what each batch does once (its checks, its commit).
+# At most how many debtors one batch renders, posts and commits together:
+# more would hold their lines and the debtors' rows locked longer for little
+# gain (50 take under a second without statements); fewer would spend more
+# on what each batch does once (its checks, its commit).
 REMINDER_BATCH_SIZE = 50
+# A batch is sized by time too (issue "statements in workers mode"): what one
+# debtor costs is measured on each batch of a run (seconds_per_debtor); before
+# the first, it is guessed: a PDF statement (wkhtmltopdf) costs about a
+# second, the rest some hundredths.
+DEBTOR_SECONDS = 0.05
+STATEMENT_SECONDS = 1.5
+# Odoo's cron worker makes up to ten calls of a job that reports progress
+# under one time limit (limit_time_cpu, limit_time_real_cron or
+# limit_time_real: 60 s CPU, 120 s real by default): each call takes at most
+# a twentieth of the tighter limit, so that ten fit with room to spare.
+CRON_CALLS_PER_LIMIT = 20
 
 
 class AccountDebtorReminderRun(models.Model):
@@ -84,6 +95,23 @@ class AccountDebtorReminderRun(models.Model):
     progress = fields.Float(compute="_compute_counts", help="Percentage done.")
     date_done = fields.Datetime(string="Finished", readonly=True)
     letter_count = fields.Integer(string="Letters", compute="_compute_counts")
+    # the engine that sends the run, fixed when it is queued: one run, one
+    # engine, so that the scheduled action and the job queue never meet on it
+    engine = fields.Selection(
+        selection=[("cron", "Scheduled Action"), ("queue_job", "Job Queue")],
+        required=True,
+        default="cron",
+        readonly=True,
+        help="Scheduled Action: Odoo's cron worker sends the run batch after "
+        "batch. Job Queue: OCA's queue_job sends its batches in parallel, on "
+        "every worker of every server.",
+    )
+    # what the scheduled action keeps of the run's batches: when it served
+    # the run last (it serves the open runs in turn, the least recently
+    # served first) and the time per debtor it measured (the next batch is
+    # sized by it)
+    batch_sequence = fields.Integer(readonly=True, copy=False)
+    seconds_per_debtor = fields.Float(readonly=True, digits=(16, 3), copy=False)
 
     @api.depends("date", "user_id")
     def _compute_name(self):
@@ -154,12 +182,14 @@ class AccountDebtorReminderRun(models.Model):
                     "force": bool(force),
                     "scheduled": bool(scheduled),
                     "state": "queued",
+                    "engine": self._get_sending_engine(),
                 }
             )
         )
         run._copy_preview_lines(preview_lines)
+        # its engine takes it as the addon (jobs are not the user's to create)
+        run._start_sending()
         run = run.sudo(False)
-        self.env.ref("account_debtor_collection.ir_cron_debtor_reminder_run")._trigger()
         return run
 
     def _copy_preview_lines(self, preview_lines):
@@ -259,24 +289,185 @@ class AccountDebtorReminderRun(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    def _get_sending_engine(self):
+        """The engine a new run is sent by (see the job queue's override)."""
+        return "cron"
+
+    def _start_sending(self):
+        """Hand a queued run to its engine: the scheduled action, woken up."""
+        self.env.ref("account_debtor_collection.ir_cron_debtor_reminder_run")._trigger()
+
+    @api.model
+    def _get_cron_engines(self):
+        """The runs the scheduled action sends: its own, and those queued for
+        the job queue when it is not installed (any more)."""
+        return ("cron", "queue_job")
+
+    @api.model
     def _cron_send_runs(self, batch_size=REMINDER_BATCH_SIZE):
-        """Send one batch of the oldest run with debtors still to send; the
-        scheduled action commits it and comes back at once while there is
-        more (its progress tells it so)."""
+        """Send one batch of a run with debtors still to send, the runs served
+        in turn (a long run never holds back another, of this company or
+        another) and each batch sized to fit the cron worker's time limits.
+        While work remains, the scheduled action triggers itself: Odoo calls
+        it again at once (ten calls, then it reschedules it "as soon as
+        possible" but waits for its next poll), and the trigger's
+        notification wakes a cron worker for the next ten at once."""
         Line = self.env["account.debtor.reminder.run.line"]
-        lines = Line._lock_lines_to_send(batch_size)
+        # the call before this one was killed (a time limit): its batch was
+        # too big for what it rendered, so one debtor at a time for now
+        killed = self._cron_call_before_was_killed()
+        budget = self._get_cron_batch_seconds()
+        lines = Line.browse()
+        for run in self._get_runs_to_send():
+            size = 1 if killed else run._get_batch_size(budget, batch_size)
+            lines = Line._lock_lines_to_send(size, run=run)
+            if lines:
+                break
         if lines:
             run = lines.run_id
             run.filtered(lambda r: r.state == "queued").state = "running"
+            start = time.monotonic()
             run._send_batch(lines)
+            run._record_batch(len(lines), time.monotonic() - start)
         self._finish_runs()
-        remaining = Line.search_count([("state", "=", "to_send")])
+        remaining = self._count_lines_to_send(self._get_cron_engines())
         self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
-        if remaining and not self.env.context.get("ir_cron_progress_id"):
-            # run outside the cron loop (a direct trigger): come back later
+        if remaining:
+            # nothing sent although lines remain: another transaction holds
+            # them; come back in a minute rather than spin on them
             self.env.ref(
                 "account_debtor_collection.ir_cron_debtor_reminder_run"
-            )._trigger()
+            )._trigger(
+                at=None if lines else fields.Datetime.now() + timedelta(minutes=1)
+            )
+
+    @api.model
+    def _cron_call_before_was_killed(self):
+        """Whether the scheduled action's call before this one was killed: Odoo
+        counts a call as timed out until it returns (ir.cron.progress)."""
+        progress_id = self.env.context.get("ir_cron_progress_id")
+        if not progress_id:
+            return False
+        # sudo: the progress record of the running scheduled action, named
+        # by the cron worker (this method is private, not callable by RPC)
+        progress = self.env["ir.cron.progress"].sudo().browse(progress_id)
+        return progress.timed_out_counter > 1
+
+    @api.model
+    def _get_cron_batch_seconds(self):
+        """How long one call of the scheduled action may take: a twentieth of
+        the cron worker's tighter time limit (ten calls fit in half of it)."""
+        real = config["limit_time_real_cron"]
+        if not real or real < 0:
+            real = config["limit_time_real"]
+        limits = [
+            limit for limit in (config["limit_time_cpu"], real) if limit and limit > 0
+        ]
+        if not limits:
+            return 3.0
+        return max(1.0, min(limits) / CRON_CALLS_PER_LIMIT)
+
+    @api.model
+    def _get_runs_to_send(self):
+        """The open runs of the scheduled action with debtors to send, the
+        least recently served first."""
+        Line = self.env["account.debtor.reminder.run.line"]
+        self.flush_model(["state", "engine", "batch_sequence"])
+        Line.flush_model(["state", "run_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT run.id
+                  FROM account_debtor_reminder_run run
+                 WHERE run.state IN ('queued', 'running')
+                   AND run.engine = ANY(%(engines)s)
+                   AND EXISTS (
+                        SELECT 1
+                          FROM account_debtor_reminder_run_line line
+                         WHERE line.run_id = run.id AND line.state = 'to_send'
+                   )
+              ORDER BY COALESCE(run.batch_sequence, 0), run.id
+                """,
+                engines=list(self._get_cron_engines()),
+            )
+        )
+        return self.browse(row[0] for row in self.env.cr.fetchall())
+
+    @api.model
+    def _count_lines_to_send(self, engines):
+        """How many debtors the runs of ``engines`` still have to send."""
+        self.flush_model(["engine"])
+        self.env["account.debtor.reminder.run.line"].flush_model(["state", "run_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT COUNT(*)
+                  FROM account_debtor_reminder_run_line line
+                  JOIN account_debtor_reminder_run run ON run.id = line.run_id
+                 WHERE line.state = 'to_send' AND run.engine = ANY(%s)
+                """,
+                list(engines),
+            )
+        )
+        return self.env.cr.fetchone()[0]
+
+    def _get_batch_size(self, seconds, limit=REMINDER_BATCH_SIZE):
+        """How many debtors of this run fit in a batch of ``seconds``: by its
+        time per debtor measured so far, or guessed from what its debtors'
+        levels render; at least one, at most ``limit``."""
+        self.ensure_one()
+        per_debtor = self.seconds_per_debtor or self._guess_seconds_per_debtor()
+        return max(1, min(limit, int(seconds / per_debtor)))
+
+    def _guess_seconds_per_debtor(self):
+        """What one debtor of this run costs before any was measured: more
+        when a level of its debtors attaches the PDF statement."""
+        self.ensure_one()
+        self.env["account.debtor.reminder.level"].flush_model(["attach_statement"])
+        self.env["account.debtor.reminder.run.line"].flush_model(
+            ["state", "run_id", "level_id"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT BOOL_OR(level.attach_statement)
+                  FROM account_debtor_reminder_run_line line
+                  JOIN account_debtor_reminder_level level
+                    ON level.id = line.level_id
+                 WHERE line.run_id = %s AND line.state = 'to_send'
+                """,
+                self.id,
+            )
+        )
+        statements = self.env.cr.fetchone()[0]
+        return DEBTOR_SECONDS + (STATEMENT_SECONDS if statements else 0.0)
+
+    def _record_batch(self, count, seconds):
+        """Keep what a batch of ``count`` debtors took (an average with the
+        batches before, so that one slow batch does not shrink the next ones
+        for good) and put the run last in the scheduled action's turn."""
+        self.ensure_one()
+        # a floor: a clock that did not move (a batch of skipped debtors
+        # under a coarse clock) would make the next batch unbounded
+        measured = max(seconds / max(count, 1), 0.001)
+        if self.seconds_per_debtor:
+            measured = (self.seconds_per_debtor + measured) / 2
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE account_debtor_reminder_run
+                   SET seconds_per_debtor = %(measured)s,
+                       batch_sequence = (
+                            SELECT COALESCE(MAX(batch_sequence), 0) + 1
+                              FROM account_debtor_reminder_run
+                       )
+                 WHERE id = %(id)s
+                """,
+                measured=measured,
+                id=self.id,
+            )
+        )
+        self.invalidate_recordset(["seconds_per_debtor", "batch_sequence"])
 
     def _finish_runs(self):
         """Close the runs with nothing left to send; tell their users."""

@@ -32,26 +32,37 @@ class AccountDebtorReminderRunLine(models.Model):
     delivery_state = fields.Selection(related="correspondence_id.delivery_state")
 
     @api.model
-    def _lock_lines_to_send(self, limit):
-        """Up to ``limit`` lines still to send, of the oldest run first,
-        locked for this transaction; lines another worker holds are skipped,
-        so that two workers on one run share it."""
+    def _lock_lines_to_send(self, limit, run=None, line_ids=None):
+        """Up to ``limit`` lines still to send, in partner order, locked for
+        this transaction: of ``run`` (by default the oldest run with lines to
+        send), and among ``line_ids`` when given (a job's batch). Lines
+        another transaction holds are skipped, so that two workers never send
+        one line and never wait for each other."""
         self.flush_model(["state", "run_id"])
+        if run is None:
+            run_clause = SQL(
+                """run_id = (
+                        SELECT MIN(run_id)
+                          FROM account_debtor_reminder_run_line
+                         WHERE state = 'to_send'
+                   )"""
+            )
+        else:
+            run_clause = SQL("run_id = %s", run.id)
+        if line_ids is not None:
+            run_clause = SQL("%s AND id = ANY(%s)", run_clause, list(line_ids))
         self.env.cr.execute(
             SQL(
                 """
                 SELECT id
                   FROM account_debtor_reminder_run_line
                  WHERE state = 'to_send'
-                   AND run_id = (
-                        SELECT MIN(run_id)
-                          FROM account_debtor_reminder_run_line
-                         WHERE state = 'to_send'
-                   )
+                   AND %s
               ORDER BY partner_id
                  LIMIT %s
                    FOR UPDATE SKIP LOCKED
                 """,
+                run_clause,
                 limit,
             )
         )

@@ -20,3 +20,5 @@ from . import test_remind_onchange
 from . import test_remind_tour
 from . import test_workspace_width_tour
 from . import test_select_overdue
+from . import test_reminder_engine
+from . import test_reminder_queue_job

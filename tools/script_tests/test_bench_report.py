@@ -1,0 +1,87 @@
+"""The benchmark package (tools/bench): each phase's module loads on its own,
+without Odoo, and the report judges the engines in workers mode against the
+targets of issue 26."""
+
+import importlib
+import sys
+import unittest
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parents[1]
+if str(TOOLS) not in sys.path:
+    sys.path.insert(0, str(TOOLS))
+
+from bench import report  # noqa: E402 - tools/ on the path first
+
+
+def workers_result(label, seconds, sent=4001, complete=True, debtors=5000):
+    return {
+        "label": label,
+        "run_s": seconds,
+        "complete": complete,
+        "run": {"sent_count": sent, "skipped_count": 0, "failed_count": 0},
+        "param": {"scale": {"debtors": debtors, "remind": 1000}},
+    }
+
+
+class TestBenchPackage(unittest.TestCase):
+    def test_each_phase_loads_on_its_own(self):
+        for name in ("common", "data", "measures", "peers", "workers", "report"):
+            with self.subTest(module=name):
+                module = importlib.import_module(f"bench.{name}")
+                self.assertTrue(module.__doc__, "each module says what it does")
+
+    def test_engines_meeting_their_targets(self):
+        misses = []
+        lines = report.engines_lines(
+            [
+                workers_result("cron", 150.0),
+                workers_result("queue_job x1", 140.0),
+                workers_result("queue_job x2", 80.0),
+            ],
+            misses,
+        )
+        text = "\n".join(lines)
+        self.assertIn("| cron | 4,001 | 150 s | 26.7 | 1.00x |", text)
+        self.assertIn("| queue_job x2 | 4,001 | 80 s | 50.0 | 1.88x |", text)
+        self.assertIn("<= 180 s: PASS", text)
+        self.assertIn("1.88 times", text)
+        self.assertEqual(misses, [])
+
+    def test_engines_missing_their_targets(self):
+        misses = []
+        report.engines_lines(
+            [workers_result("cron", 200.0), workers_result("queue_job x2", 150.0)],
+            misses,
+        )
+        self.assertEqual(len(misses), 2)
+        self.assertIn("took 200 s", misses[0])
+        self.assertIn("two job workers 1.33 times", misses[1])
+
+    def test_cron_target_only_at_the_default_scale(self):
+        misses = []
+        lines = report.engines_lines(
+            [workers_result("cron", 400.0, sent=15000, debtors=20000)], misses
+        )
+        self.assertIn("not the default scale", "\n".join(lines))
+        self.assertEqual(misses, [])
+
+    def test_where_the_time_goes(self):
+        lines = report.split_lines(
+            {
+                "total": 10.0,
+                "debtors": 1000,
+                "parts": {
+                    "checks": 1.0,
+                    "rendering": 4.0,
+                    "SQL (PostgreSQL, in all of the above and the rest)": 3.0,
+                },
+            }
+        )
+        text = "\n".join(lines)
+        self.assertIn("- rendering: 4.00 s in all, 4.0 ms per reminder (40 %)", text)
+        self.assertIn("The floor: 3.0 ms per reminder", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
