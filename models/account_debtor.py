@@ -352,6 +352,7 @@ class AccountDebtor(models.Model):
             [("company_id", "=", company.id)], limit=1
         )
         recipients_by_partner = partners._get_debtor_reminder_recipients()
+        reach_by_partner = self._get_reminder_reach(partners, company)
         unmatched_by_partner = self._get_unmatched_bank_amounts(partners, company)
         checks = {}
         for partner in partners:
@@ -359,7 +360,8 @@ class AccountDebtor(models.Model):
             recipients, invalid = recipients_by_partner[partner]
             unmatched = unmatched_by_partner.get(partner, 0.0)
             level = debtor.level_id if debtor else first_level.browse()
-            channel = self._get_reminder_channel(level, recipients, company)
+            reach = reach_by_partner[partner]
+            channel = self._get_reminder_channel(level, recipients, company, reach)
             reason = self._get_skip_reason(
                 partner,
                 debtor,
@@ -373,6 +375,7 @@ class AccountDebtor(models.Model):
                     "level": level,
                     "first_level": first_level,
                     "channel": channel,
+                    "reach": reach,
                 },
             )
             checks[partner] = {
@@ -388,7 +391,8 @@ class AccountDebtor(models.Model):
                 "level_id": level.id if level else False,
                 "channel": channel,
                 "state": "skipped" if reason else "to_send",
-                "message": reason,
+                "message": reason
+                or self._get_reminder_channel_note(level, channel, reach),
             }
         Debtor.invalidate_model()
         return checks
@@ -442,6 +446,8 @@ class AccountDebtor(models.Model):
                 days=first_level.delay,
             )
         if not recipients and check.get("channel", "email") == "email":
+            if check.get("reach", {}).get("bounced"):
+                return self._get_bounced_skip_reason(check["reach"]["bounced"])
             if invalid_emails:
                 return self.env._(
                     "Not a valid e-mail address: %(emails)s. Correct it on the "
@@ -484,12 +490,18 @@ class AccountDebtor(models.Model):
         return False
 
     @api.model
-    def _get_reminder_channel(self, level, recipients, company):
+    def _get_reminder_channel(self, level, recipients, company, reach=None):
         """How the reminder at ``level`` goes to a debtor with these e-mail
-        ``recipients``: the level's channel, or a letter instead of an
-        e-mail to nobody when the company chose so."""
+        ``recipients``: the level's channel, its fallback channel when the
+        debtor cannot be reached by it (``reach``, see
+        ``_get_reminder_reach``), or a letter instead of an e-mail to nobody
+        when the company chose so."""
         if not level:
             return False
+        if reach and level.fallback_channel and not self._can_reach(
+            level.channel, recipients, reach
+        ):
+            return level.fallback_channel
         if (
             level.channel == "email"
             and not recipients

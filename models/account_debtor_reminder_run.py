@@ -200,7 +200,7 @@ class AccountDebtorReminderRun(models.Model):
         a level: a text (mail template) gone, charges to invoice without the
         income accounts."""
         levels = lines.level_id
-        for level in levels.filtered(lambda level: level.channel != "call"):
+        for level in levels.filtered(lambda level: level._needs_template()):
             level._get_template()
         if (
             company.debtor_charge_invoice
@@ -345,12 +345,16 @@ class AccountDebtorReminderRun(models.Model):
             else:
                 line.write(run._prepare_line_level_vals(line, check))
                 to_send |= line
-        # letters and calls go their own ways; the rest are e-mails
+        # letters, calls, SMS and post go their own ways; the rest are e-mails
         letters = to_send.filtered(lambda line: line.channel == "letter")
         calls = to_send.filtered(lambda line: line.channel == "call")
+        sms = to_send.filtered(lambda line: line.channel == "sms")
+        posts = to_send.filtered(lambda line: line.channel == "post")
         run._send_letters(letters)
         run._schedule_calls(calls)
-        to_send -= letters | calls
+        run._send_sms(sms)
+        run._send_post(posts)
+        to_send -= letters | calls | sms | posts
         if not to_send:
             return
         line_of = {line.partner_id.id: line for line in to_send}
