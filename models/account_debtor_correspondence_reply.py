@@ -100,21 +100,29 @@ class AccountDebtorCorrespondence(models.Model):
 
     @api.model
     def _get_reply_text(self, body):
-        """What the customer wrote, as text: without the copy of the reminder
-        its mail client quoted (Odoo marks quotes when it sanitizes a
-        message), shortened."""
+        """What the customer wrote, as text, shortened: without the copy of
+        the reminder its mail client quoted. Odoo marks quotes when it
+        sanitizes a message; when it marked all of it, only the quoted
+        blocks (blockquote) are left out."""
         if not body:
             return ""
-        try:
-            root = lxml.html.fromstring(str(body))
-        except (ValueError, lxml.etree.ParserError):
-            return shorten_note(html2plaintext(body), REPLY_NOTE_LENGTH)
-        for quote in root.xpath("//*[@data-o-mail-quote]"):
-            if quote.getparent() is not None:
-                quote.drop_tree()
-        text = html2plaintext(lxml.html.tostring(root, encoding="unicode"))
-        lines = [line for line in text.splitlines() if not line.startswith(">")]
-        return shorten_note("\n".join(lines).strip(), REPLY_NOTE_LENGTH)
+        for quotes in (
+            "//*[@data-o-mail-quote or @data-o-mail-quote-node]",
+            "//*[@data-o-mail-quote-node]",
+        ):
+            try:
+                root = lxml.html.fromstring(str(body))
+            except (ValueError, lxml.etree.ParserError):
+                return shorten_note(html2plaintext(body), REPLY_NOTE_LENGTH)
+            for quote in root.xpath(quotes):
+                if quote.getparent() is not None:
+                    quote.drop_tree()
+            text = html2plaintext(lxml.html.tostring(root, encoding="unicode"))
+            lines = [line for line in text.splitlines() if not line.startswith(">")]
+            text = "\n".join(lines).strip()
+            if text:
+                return shorten_note(text, REPLY_NOTE_LENGTH)
+        return shorten_note(html2plaintext(body), REPLY_NOTE_LENGTH)
 
     def _notify_reply(self):
         """An activity on the debtor for its collector, in the collector's

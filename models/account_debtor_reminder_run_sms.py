@@ -1,3 +1,5 @@
+from markupsafe import Markup
+
 from odoo import Command, models
 from odoo.exceptions import UserError
 from odoo.tools import format_amount
@@ -30,9 +32,14 @@ class AccountDebtorReminderRun(models.Model):
                 raise UserError(user_env._("The customer has no mobile number."))
             reminded = partner.with_context(debtor_reminder_level_id=line.level_id.id)
             amount = reminded.debtor_reminder_amount
-            message = partner._message_sms(
-                self._get_sms_body(reminded, line.level_id, amount),
-                subtype_id=self.env.ref("mail.mt_comment").id,
+            # as _message_sms posts, but the text kept as written: its
+            # plaintext2html would turn the page's address into a link,
+            # which the SMS then repeats as a footnote
+            message = partner.message_post(
+                body=Markup("<p>%s</p>")
+                % self._get_sms_body(reminded, line.level_id, amount),
+                message_type="sms",
+                subtype_id=self.env.ref("mail.mt_note").id,
                 partner_ids=contact.ids,
                 sms_pid_to_number={contact.id: number},
                 author_id=self.author_id.id,
