@@ -14,3 +14,4 @@ from . import test_collection_effect
 from . import test_collection_effect_tour
 from . import test_levels
 from . import test_reminder_channels
+from . import test_channel_tour
