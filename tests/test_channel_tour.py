@@ -7,7 +7,9 @@ from .common import new_billing_user
 from .test_reminder_channels import REPLY_EMAIL
 from .test_workspace_tour import WORKSPACE_URL
 
-LEVELS_URL = "/odoo/action-account_debtor_collection.action_account_debtor_reminder_level"
+LEVELS_URL = (
+    "/odoo/action-account_debtor_collection.action_account_debtor_reminder_level"
+)
 
 
 @tagged("post_install", "-at_install")
@@ -103,4 +105,6 @@ class TestChannelTours(HttpCase):
                 invoice=invoice.name,
             ),
         )
-        self.start_tour(WORKSPACE_URL, "account_debtor_reply_timeline", login=user.login)
+        self.start_tour(
+            WORKSPACE_URL, "account_debtor_reply_timeline", login=user.login
+        )

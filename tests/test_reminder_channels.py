@@ -397,7 +397,9 @@ class TestReminderReplies(ChannelCommon):
             reply.mail_message_id.body,
         )
         self.assertNotIn("your invoices are overdue", reply.note, "the copy left out")
-        self.assertEqual(reply.reply_attachment_ids.mapped("name"), ["payment-order.pdf"])
+        self.assertEqual(
+            reply.reply_attachment_ids.mapped("name"), ["payment-order.pdf"]
+        )
         self.assertFalse(reply.delivery_state, "a reply is not delivered")
         self.assertEqual(reply.reply_state, "open")
         activity = reply.reply_activity_id
