@@ -1,6 +1,7 @@
 import lxml.html
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import format_date, html2plaintext, plaintext2html
 
 from .account_debtor_correspondence import ACTIVITY_NOTE_LENGTH, shorten_note
@@ -32,7 +33,10 @@ class AccountDebtorCorrespondence(models.Model):
         "account.debtor.correspondence", "reply_to_entry_id", string="Replies"
     )
     reply_from = fields.Char(
-        related="mail_message_id.email_from", string="From", readonly=True
+        related="mail_message_id.email_from",
+        string="From",
+        readonly=True,
+        help="The e-mail address the reply came from.",
     )
     reply_attachment_ids = fields.Many2many(
         related="mail_message_id.attachment_ids", string="Attachments", readonly=True
@@ -54,6 +58,26 @@ class AccountDebtorCorrespondence(models.Model):
             "reply_state",
             "reply_activity_id",
         }
+
+    def _check_user_values(self, vals, creating):
+        super()._check_user_values(vals, creating)
+        if self.env.is_superuser() or creating:
+            return
+        locked = {"partner_id", "company_id", "date", "contact_id", "note", "move_ids"}
+        if locked & vals.keys() and self.filtered(lambda e: e.kind == "reply"):
+            raise AccessError(
+                self.env._(
+                    "A customer's reply is kept as it came: its customer, date, "
+                    "sender, text and invoices cannot change."
+                )
+            )
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_reply(self):
+        if not self.env.is_superuser() and any(e.kind == "reply" for e in self):
+            raise UserError(
+                self.env._("A customer's reply stays in the log: it cannot be deleted.")
+            )
 
     @api.model
     def _create_reminder_replies(self, message):

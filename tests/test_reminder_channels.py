@@ -1,7 +1,7 @@
 from unittest.mock import patch
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import format_amount
 
@@ -424,6 +424,11 @@ class TestReminderReplies(ChannelCommon):
         self.assertEqual(shown["user_name"], "Jane Payables")
         self.assertEqual(shown["attachments"][0]["name"], "payment-order.pdf")
         self.assertEqual(shown["reply_state"], "open")
+        # kept as it came
+        with self.assertRaises(AccessError):
+            reply.with_user(self.collector).note = "Something else"
+        with self.assertRaises(UserError):
+            reply.with_user(self.collector).unlink()
         activity.with_user(self.collector).action_feedback(feedback="Called back")
         self.assertEqual(reply.reply_state, "answered")
         self.assertFalse(Debtor.search([("reply_pending", "=", True)]))
