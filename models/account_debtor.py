@@ -380,7 +380,9 @@ class AccountDebtor(models.Model):
             )
             checks[partner] = {
                 "partner_id": partner.id,
-                "recipients": ", ".join(recipients.mapped("email_formatted")),
+                "recipients": self._get_reminder_recipients_text(
+                    channel, recipients, reach
+                ),
                 "lang": partner.lang,
                 "overdue_count": debtor.overdue_invoice_count if debtor else 0,
                 "currency_id": company.currency_id.id,
@@ -498,8 +500,10 @@ class AccountDebtor(models.Model):
         when the company chose so."""
         if not level:
             return False
-        if reach and level.fallback_channel and not self._can_reach(
-            level.channel, recipients, reach
+        if (
+            reach
+            and level.fallback_channel
+            and not self._can_reach(level.channel, recipients, reach)
         ):
             return level.fallback_channel
         if (

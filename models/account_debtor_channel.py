@@ -25,6 +25,16 @@ class AccountDebtor(models.Model):
                 "sms_contact": sms_recipients[partner][0],
                 "mobile": sms_recipients[partner][1],
                 "postal": partner._has_debtor_postal_address(),
+                "address": ", ".join(
+                    part
+                    for part in (
+                        partner.street,
+                        partner.street2,
+                        " ".join(p for p in (partner.zip, partner.city) if p),
+                        partner.country_id.name,
+                    )
+                    if part
+                ),
                 "bounced": bounced.filtered(
                     lambda contact, partner=partner: (
                         contact.commercial_partner_id == partner
@@ -33,6 +43,16 @@ class AccountDebtor(models.Model):
             }
             for partner in partners
         }
+
+    @api.model
+    def _get_reminder_recipients_text(self, channel, recipients, reach):
+        """Whom the preview and the run say the reminder goes to: the e-mail
+        addresses, the SMS's contact and number, or the postal address."""
+        if channel == "sms" and reach and reach["mobile"]:
+            return f"{reach['sms_contact'].name} <{reach['mobile']}>"
+        if channel in ("post", "letter") and reach and reach.get("address"):
+            return reach["address"]
+        return ", ".join(recipients.mapped("email_formatted"))
 
     @api.model
     def _can_reach(self, channel, recipients, reach):

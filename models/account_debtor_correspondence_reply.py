@@ -176,6 +176,4 @@ class AccountDebtorCorrespondence(models.Model):
         done)."""
         # sudo: the user marked done an activity of the addon's reply, which
         # Odoo allowed; the state mirrors it
-        self.sudo().filtered(lambda e: e.reply_state == "open").reply_state = (
-            "answered"
-        )
+        self.sudo().filtered(lambda e: e.reply_state == "open").reply_state = "answered"

@@ -171,9 +171,7 @@ class AccountDebtorReminderLevel(models.Model):
         template: an e-mail or a letter is, a call or an SMS is not (by the
         level's channel or its fallback)."""
         self.ensure_one()
-        return bool(
-            {self.channel, self.fallback_channel} & {"email", "letter", "post"}
-        )
+        return bool({self.channel, self.fallback_channel} & {"email", "letter", "post"})
 
     def _get_template(self):
         """This level's mail template, or a clear message when it is gone."""

@@ -36,9 +36,11 @@ class AccountDebtorReminderRun(models.Model):
         """The e-mail reminders that went past addresses that bounced say so
         in the log and on their line."""
         emailed = lines.filtered(
-            lambda line: line.state == "sent"
-            and line.channel == "email"
-            and line.correspondence_id
+            lambda line: (
+                line.state == "sent"
+                and line.channel == "email"
+                and line.correspondence_id
+            )
         )
         if not emailed:
             return

@@ -15,9 +15,11 @@ class ResPartner(models.Model):
         # one, so that the next reminder goes to it again
         if "email" in vals and "message_bounce" not in vals:
             changed = self.filtered(
-                lambda partner: partner.message_bounce
-                and email_normalize(partner.email or "")
-                != email_normalize(vals["email"] or "")
+                lambda partner: (
+                    partner.message_bounce
+                    and email_normalize(partner.email or "")
+                    != email_normalize(vals["email"] or "")
+                )
             )
             if changed:
                 super(ResPartner, changed).write({"message_bounce": 0})

@@ -69,9 +69,9 @@ class TestReminderSms(ChannelCommon, SMSCase):
 
     def test_sms_level_queues_an_sms_with_the_amount(self):
         self.level.sms_text = "{company}: {amount} overdue. Pay: {url}"
-        self.level.with_context(lang="lv_LV").sms_text = (
-            "{company}: nokavēti {amount}. Maksājiet: {url}"
-        )
+        self.level.with_context(
+            lang="lv_LV"
+        ).sms_text = "{company}: nokavēti {amount}. Maksājiet: {url}"
         with self.mockSMSGateway():
             run = self._send_to(self.debtor_lv | self.debtor_en)
         self.assertEqual(run.sent_count, 2)
@@ -98,6 +98,9 @@ class TestReminderSms(ChannelCommon, SMSCase):
         self.assertEqual(entry.delivery_state, "queued")
         lines = {line.partner_id: line for line in run.line_ids}
         self.assertIn("SMS to +37120000001", lines[self.debtor_lv].message)
+        self.assertEqual(
+            lines[self.debtor_en].recipients, "Jane Payables <+447700900123>"
+        )
         # Odoo's SMS queue sends them: the operator has it
         with self.mockSMSGateway():
             self.env["sms.sms"].sudo().search(
@@ -186,6 +189,7 @@ class TestReminderPost(ChannelCommon):
     def test_post_level_creates_a_snailmail_letter(self):
         run = self._send_to(self.debtor_lv)
         self.assertEqual(run.sent_count, 1)
+        self.assertEqual(run.line_ids.recipients, "Koku iela 7, LV-1050 Rīga, Latvia")
         letter = self._letters(self.debtor_lv)
         self.assertEqual(len(letter), 1)
         self.assertEqual(letter.state, "pending")
