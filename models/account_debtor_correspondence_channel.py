@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import plaintext2html
 
 
 class AccountDebtorCorrespondence(models.Model):
@@ -41,6 +42,37 @@ class AccountDebtorCorrespondence(models.Model):
                 if entry.delivery_state in ("failed", "bounced")
                 else False
             )
+
+    def _notify_delivery_problem(self):
+        new = self.filtered(
+            lambda e: e.channel in ("sms", "post") and not e.delivery_activity_id
+        )
+        result = super()._notify_delivery_problem()
+        # an SMS or a letter by post: the collector reads why, and what to
+        # check (not the e-mail address)
+        for entry in new.filtered("delivery_activity_id"):
+            collector_env = self.with_context(
+                lang=entry._get_follow_up_user().lang or self.env.lang
+            ).env
+            entry = entry.with_env(collector_env)
+            advice = (
+                collector_env._(
+                    "Check the customer's mobile number, then send the reminder "
+                    "again."
+                )
+                if entry.channel == "sms"
+                else collector_env._(
+                    "Check the customer's postal address and the credits of "
+                    "Odoo's postal service, then send the reminder again."
+                )
+            )
+            reason = entry._get_delivery_error()
+            # sudo: see _sync_next_action_activity; the note mirrors the
+            # state Odoo's SMS or postal service reported
+            entry.delivery_activity_id.sudo().note = plaintext2html(
+                "\n".join(part for part in (reason, advice) if part)
+            )
+        return result
 
     def _get_delivery_error(self):
         """The reason of the problem, from the notification of the SMS or the

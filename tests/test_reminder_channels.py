@@ -121,6 +121,8 @@ class TestReminderSms(ChannelCommon, SMSCase):
         entry = self._entries(self.debtor_lv)
         self.assertEqual(entry.delivery_state, "failed")
         self.assertTrue(entry.delivery_error)
+        self.env.cr.precommit.run()
+        self.assertIn("mobile number", str(entry.delivery_activity_id.note))
         # the standard text, without a text on the level
         body = self._new_sms.body
         self.assertIn(self.debtor_lv._get_debtor_portal_url(self.company), body)
@@ -220,6 +222,11 @@ class TestReminderPost(ChannelCommon):
         entry = self._entries(self.debtor_lv)
         self.assertEqual(entry.delivery_state, "failed")
         self.assertIn("No credit left", entry.delivery_error)
+        # the collector reads why, and what to check (told at the commit)
+        self.env.cr.precommit.run()
+        note = str(entry.delivery_activity_id.note)
+        self.assertIn("No credit left", note)
+        self.assertIn("postal address", note)
 
     def test_incomplete_address_skipped_before_sending(self):
         self.debtor_en.write({"street": "1 Harbour Road", "city": "Leeds"})
