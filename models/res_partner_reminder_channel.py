@@ -30,8 +30,18 @@ class ResPartner(models.Model):
         themselves) whose e-mail address bounced: an e-mail to them came back
         (a bounce notification) and nothing since showed the address works
         (Odoo resets ``message_bounce`` when the address writes to us, and
-        this addon when it is changed). One query for all debtors."""
+        this addon when it is changed). Two queries for all debtors at most."""
         if not self:
+            return self.browse()
+        # the few contacts with a bounce counter first (the debtors' contacts
+        # are found by an index), then their bounced notifications by theirs
+        counted = self.search(
+            [
+                ("commercial_partner_id", "in", self.ids),
+                ("message_bounce", ">", 0),
+            ]
+        )
+        if not counted:
             return self.browse()
         # sudo: which notifications bounced, to leave those addresses out of
         # the reminders; only partner ids are read
@@ -40,10 +50,9 @@ class ResPartner(models.Model):
             .sudo()
             ._read_group(
                 [
+                    ("res_partner_id", "in", counted.ids),
                     ("notification_type", "=", "email"),
                     ("notification_status", "=", "bounce"),
-                    ("res_partner_id.commercial_partner_id", "in", self.ids),
-                    ("res_partner_id.message_bounce", ">", 0),
                 ],
                 ["res_partner_id"],
             )
