@@ -7,7 +7,7 @@
     "website": "https://github.com/account-debtor-collection/account_debtor_collection",
     "author": "Account Debtor Collection contributors",
     "license": "LGPL-3",
-    "depends": ["account", "account_payment", "mail", "portal"],
+    "depends": ["account", "account_payment", "mail", "portal", "sms", "snailmail"],
     "data": [
         "security/ir.model.access.csv",
         "security/account_debtor_security.xml",

@@ -438,6 +438,7 @@ class AccountDebtor(models.Model):
             [("company_id", "=", company.id)], limit=1
         )
         recipients_by_partner = partners._get_debtor_reminder_recipients()
+        reach_by_partner = self._get_reminder_reach(partners, company)
         unmatched_by_partner = self._get_unmatched_bank_amounts(partners, company)
         in_open_runs = self._get_partners_in_open_runs(
             partners, company, self._get_sending_run()
@@ -448,7 +449,8 @@ class AccountDebtor(models.Model):
             recipients, invalid = recipients_by_partner[partner]
             unmatched = unmatched_by_partner.get(partner, 0.0)
             level = debtor.level_id if debtor else first_level.browse()
-            channel = self._get_reminder_channel(level, recipients, company)
+            reach = reach_by_partner[partner]
+            channel = self._get_reminder_channel(level, recipients, company, reach)
             reason = self._get_skip_reason(
                 partner,
                 debtor,
@@ -463,11 +465,14 @@ class AccountDebtor(models.Model):
                     "first_level": first_level,
                     "channel": channel,
                     "in_open_run": partner in in_open_runs,
+                    "reach": reach,
                 },
             )
             checks[partner] = {
                 "partner_id": partner.id,
-                "recipients": self._format_recipients(recipients),
+                "recipients": self._get_reminder_recipients_text(
+                    channel, recipients, reach
+                ),
                 "lang": partner.lang,
                 "overdue_count": debtor.overdue_invoice_count if debtor else 0,
                 "currency_id": company.currency_id.id,
@@ -478,7 +483,8 @@ class AccountDebtor(models.Model):
                 "level_id": level.id if level else False,
                 "channel": channel,
                 "state": "skipped" if reason else "to_send",
-                "message": reason,
+                "message": reason
+                or self._get_reminder_channel_note(level, channel, reach),
             }
         Debtor.invalidate_model()
         return checks
@@ -558,6 +564,8 @@ class AccountDebtor(models.Model):
                 days=first_level.delay,
             )
         if not recipients and check.get("channel", "email") == "email":
+            if check.get("reach", {}).get("bounced"):
+                return self._get_bounced_skip_reason(check["reach"]["bounced"])
             if invalid_emails:
                 return self.env._(
                     "Not a valid e-mail address: %(emails)s. Correct it on the "
@@ -590,12 +598,20 @@ class AccountDebtor(models.Model):
         return False
 
     @api.model
-    def _get_reminder_channel(self, level, recipients, company):
+    def _get_reminder_channel(self, level, recipients, company, reach=None):
         """How the reminder at ``level`` goes to a debtor with these e-mail
-        ``recipients``: the level's channel, or a letter instead of an
-        e-mail to nobody when the company chose so."""
+        ``recipients``: the level's channel, its fallback channel when the
+        debtor cannot be reached by it (``reach``, see
+        ``_get_reminder_reach``), or a letter instead of an e-mail to nobody
+        when the company chose so."""
         if not level:
             return False
+        if (
+            reach
+            and level.fallback_channel
+            and not self._can_reach(level.channel, recipients, reach)
+        ):
+            return level.fallback_channel
         if (
             level.channel == "email"
             and not recipients

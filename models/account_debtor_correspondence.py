@@ -15,6 +15,8 @@ from odoo.tools import (
     plaintext2html,
 )
 
+from .account_debtor_reminder_level import REMINDER_CHANNELS
+
 # How many past promises one call of the daily check settles.
 PROMISE_BATCH_SIZE = 1000
 # A follow-up activity copies at most this much of its note.
@@ -23,6 +25,9 @@ ACTIVITY_NOTE_LENGTH = 2000
 PORTAL_ENTRIES_PER_HOUR = 5
 # The states of a promise to pay, which the overview and the reports show too.
 PROMISE_STATES = [("pending", "Pending"), ("kept", "Kept"), ("broken", "Broken")]
+# The notifications that tell where a reminder is: its e-mail's, its SMS's
+# (sms), its letter by post's (snailmail).
+DELIVERY_NOTIFICATION_TYPES = ("email", "sms", "snail")
 # The longest message a customer writes on its collection page.
 PORTAL_MESSAGE_LENGTH = 2000
 
@@ -77,18 +82,23 @@ class AccountDebtorCorrespondence(models.Model):
             ("reminder", "Payment Reminder"),
             ("note", "Note"),
             ("dispute", "Dispute"),
+            ("reply", "Reply"),
         ],
         required=True,
         default="note",
         readonly=True,
     )
     source = fields.Selection(
-        selection=[("user", "User"), ("portal", "Customer Portal")],
+        selection=[
+            ("user", "User"),
+            ("portal", "Customer Portal"),
+            ("email", "Customer's E-mail"),
+        ],
         required=True,
         default="user",
         readonly=True,
         help="Who wrote the entry: a user of the company, or the customer "
-        "itself on its collection page.",
+        "itself on its collection page or by answering a reminder.",
     )
     date = fields.Date(required=True, default=fields.Date.context_today, tracking=True)
     user_id = fields.Many2one(
@@ -160,9 +170,10 @@ class AccountDebtorCorrespondence(models.Model):
         ],
         compute="_compute_delivery_state",
         store=True,
-        help="Where the reminder's e-mail is, from Odoo's notifications of its "
-        "message: queued, sent, bounced (reported back by the recipient's "
-        "server) or failed (it could not leave).",
+        help="Where the reminder's e-mail, SMS or letter by post is, from "
+        "Odoo's notifications of its message: queued, sent, bounced (reported "
+        "back by the recipient's server or operator) or failed (it could not "
+        "leave).",
     )
     recipient_ids = fields.Many2many(
         "res.partner",
@@ -193,11 +204,7 @@ class AccountDebtorCorrespondence(models.Model):
         help="The level the reminder was sent at.",
     )
     channel = fields.Selection(
-        selection=[
-            ("email", "E-mail"),
-            ("letter", "Printed Letter"),
-            ("call", "Phone Call"),
-        ],
+        selection=REMINDER_CHANNELS,
         readonly=True,
         help="How the reminder went to the debtor.",
     )
@@ -491,21 +498,24 @@ class AccountDebtorCorrespondence(models.Model):
             else:
                 entry.promise_state = "pending"
 
-    @api.depends("mail_message_id.notification_ids.notification_status")
+    @api.depends("kind", "mail_message_id.notification_ids.notification_status")
     def _compute_delivery_state(self):
         for entry in self:
+            # the e-mail's, the SMS's or the letter by post's notifications
             statuses = set(
                 entry.mail_message_id.notification_ids.filtered(
-                    lambda n: n.notification_type == "email"
+                    lambda n: n.notification_type in DELIVERY_NOTIFICATION_TYPES
                 ).mapped("notification_status")
             )
-            if not entry.mail_message_id:
+            if not entry.mail_message_id or entry.kind != "reminder":
                 entry.delivery_state = False
             elif "bounce" in statuses:
                 entry.delivery_state = "bounced"
             elif statuses & {"exception", "canceled"}:
                 entry.delivery_state = "failed"
-            elif statuses and statuses <= {"sent"}:
+            # "pending": an SMS handed to the operator, its delivery report
+            # not back yet
+            elif statuses and statuses <= {"sent", "pending"}:
                 entry.delivery_state = "sent"
             else:
                 entry.delivery_state = "queued"

@@ -1,10 +1,24 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
+
+# How a reminder goes to the debtor: the one list of the level, the preview
+# and run lines and the log.
+REMINDER_CHANNELS = [
+    ("email", "E-mail"),
+    ("letter", "Printed Letter"),
+    ("call", "Phone Call"),
+    ("sms", "SMS"),
+    ("post", "Letter by Post"),
+]
+# What a level's SMS text may name: {amount} to pay now, {company}, {url}.
+SMS_PLACEHOLDERS = {"amount": "", "company": "", "url": ""}
 
 
 class AccountDebtorReminderLevel(models.Model):
     """A step of escalation: how late a debtor must be, what it is sent and
-    how (e-mail, printed letter, phone call), and whether late-payment
+    how (e-mail, printed letter, phone call, SMS, letter by post), what
+    instead when the debtor cannot be reached that way (``fallback_channel``),
+    and whether late-payment
     charges are claimed.
 
     A debtor's next level is the highest level whose ``delay`` its oldest
@@ -42,16 +56,27 @@ class AccountDebtorReminderLevel(models.Model):
         "translated per language.",
     )
     channel = fields.Selection(
-        selection=[
-            ("email", "E-mail"),
-            ("letter", "Printed Letter"),
-            ("call", "Phone Call"),
-        ],
+        selection=REMINDER_CHANNELS,
         required=True,
         default="email",
         help="E-mail: sent through the mail queue. Printed letter: a PDF for "
         "a window envelope, printed from the run. Phone call: an activity "
-        "for the collector.",
+        "for the collector. SMS: a short text to the debtor's mobile. Letter "
+        "by post: the printed letter, handed to Odoo's postal service.",
+    )
+    fallback_channel = fields.Selection(
+        selection=REMINDER_CHANNELS,
+        help="How the reminder goes instead when the debtor cannot be reached "
+        "by the level's channel: no mobile for an SMS, every e-mail address "
+        "bounced. Empty: the debtor is skipped with the reason.",
+    )
+    sms_text = fields.Text(
+        string="SMS Text",
+        translate=True,
+        help="The short text of this level's SMS, in the debtor's language. "
+        "{amount} is replaced by the amount to pay now, {company} by the "
+        "company's name and {url} by the address of the customer's collection "
+        "page. Empty: a standard text with all three.",
     )
     attach_statement = fields.Boolean(
         help="Attach a PDF statement of all the debtor's open items."
@@ -74,6 +99,36 @@ class AccountDebtorReminderLevel(models.Model):
             "A level's days late cannot be negative.",
         ),
     ]
+
+    @api.constrains("channel", "fallback_channel")
+    def _check_fallback_channel(self):
+        for level in self:
+            if level.fallback_channel and level.fallback_channel == level.channel:
+                raise ValidationError(
+                    self.env._(
+                        'The fallback channel of "%(level)s" must differ from '
+                        "its channel.",
+                        level=level.name,
+                    )
+                )
+
+    @api.constrains("sms_text")
+    def _check_sms_text(self):
+        for level in self.filtered("sms_text"):
+            # every translation: each one is rendered for its debtors
+            texts = level._fields["sms_text"]._get_stored_translations(level) or {}
+            for text in texts.values() if texts else [level.sms_text]:
+                try:
+                    (text or "").format_map(SMS_PLACEHOLDERS)
+                except (KeyError, ValueError, IndexError, AttributeError):
+                    raise ValidationError(
+                        self.env._(
+                            'The SMS text of "%(level)s" may name only {amount}, '
+                            "{company} and {url} (in braces): %(text)s",
+                            level=level.name,
+                            text=text,
+                        )
+                    ) from None
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_last_level(self):
@@ -128,6 +183,13 @@ class AccountDebtorReminderLevel(models.Model):
             "channel": "email",
             "mail_template_id": template.id if template else False,
         }
+
+    def _needs_template(self):
+        """Whether this level's reminders are written with its mail
+        template: an e-mail or a letter is, a call or an SMS is not (by the
+        level's channel or its fallback)."""
+        self.ensure_one()
+        return bool({self.channel, self.fallback_channel} & {"email", "letter", "post"})
 
     def _get_template(self):
         """This level's mail template, or a clear message when it is gone."""

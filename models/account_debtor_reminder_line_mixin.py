@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .account_debtor_reminder_level import REMINDER_CHANNELS
+
 
 class AccountDebtorReminderLineMixin(models.AbstractModel):
     """What a reminder says of one debtor, as the wizard previews it and as a
@@ -23,11 +25,7 @@ class AccountDebtorReminderLineMixin(models.AbstractModel):
         help="The level of this debtor's reminder at the date.",
     )
     channel = fields.Selection(
-        selection=[
-            ("email", "E-mail"),
-            ("letter", "Printed Letter"),
-            ("call", "Phone Call"),
-        ],
+        selection=REMINDER_CHANNELS,
         help="The level's channel; a letter for a debtor without e-mail when "
         "the company chose so.",
     )

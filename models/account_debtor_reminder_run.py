@@ -263,7 +263,7 @@ class AccountDebtorReminderRun(models.Model):
         a level: a text (mail template) gone, charges to invoice without the
         income accounts."""
         levels = lines.level_id
-        for level in levels.filtered(lambda level: level.channel != "call"):
+        for level in levels.filtered(lambda level: level._needs_template()):
             level._get_template()
         if (
             company.debtor_charge_invoice
@@ -568,12 +568,16 @@ class AccountDebtorReminderRun(models.Model):
         if not to_send:
             return
         documents = run._get_reminder_documents(to_send)
-        # letters and calls go their own ways; the rest are e-mails
+        # letters, calls, SMS and post go their own ways; the rest are e-mails
         letters = to_send.filtered(lambda line: line.channel == "letter")
         calls = to_send.filtered(lambda line: line.channel == "call")
+        sms = to_send.filtered(lambda line: line.channel == "sms")
+        posts = to_send.filtered(lambda line: line.channel == "post")
         run._send_letters(letters, documents)
         run._schedule_calls(calls, documents)
-        run._send_emails(to_send - letters - calls, documents)
+        run._send_sms(sms, documents)
+        run._send_post(posts, documents)
+        run._send_emails(to_send - letters - calls - sms - posts, documents)
 
     def _get_reminder_documents(self, lines):
         """What the reminder of each line's debtor names today (the day it

@@ -260,14 +260,17 @@ class ResPartner(models.Model):
     def _get_debtor_reminder_recipients(self):
         """The contacts that receive the reminders of each debtor in ``self``:
         its active invoice contacts with a valid e-mail, failing those the
-        debtor's own e-mail. Returns a dict partner -> (recipients, maybe
-        empty; the addresses left out because they are not valid)."""
+        debtor's own e-mail; an address that bounced is skipped. Returns a
+        dict partner -> (recipients, maybe empty; the addresses left out
+        because they are not valid)."""
+        # an address that bounced is left out: the next one gets the reminder
+        bounced = self._get_debtor_bounced_contacts()
         contacts = self.search(
             [
                 ("commercial_partner_id", "in", self.ids),
                 ("type", "=", "invoice"),
                 ("email", "!=", False),
-                ("id", "not in", self.ids),
+                ("id", "not in", self.ids + bounced.ids),
             ]
         )
         contacts_by_debtor = defaultdict(lambda: self.browse())
@@ -276,7 +279,9 @@ class ResPartner(models.Model):
         result = {}
         for debtor in self:
             candidates = contacts_by_debtor[debtor] or (
-                debtor if debtor.email and debtor.active else self.browse()
+                debtor
+                if debtor.email and debtor.active and debtor not in bounced
+                else self.browse()
             )
             valid = candidates.filtered(lambda p: email_normalize(p.email))
             result[debtor] = (valid, (candidates - valid).mapped("email"))

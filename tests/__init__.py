@@ -22,3 +22,5 @@ from . import test_workspace_width_tour
 from . import test_select_overdue
 from . import test_reminder_engine
 from . import test_reminder_queue_job
+from . import test_reminder_channels
+from . import test_channel_tour

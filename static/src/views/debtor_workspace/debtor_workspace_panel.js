@@ -43,6 +43,7 @@ export class DebtorWorkspacePanel extends Component {
             doubleClickToEdit: _t("Double-click to edit"),
             edit: _t("Edit"),
             view: _t("View"),
+            answersReminderOf: _t("Answers the reminder of"),
         };
         this.state = useState({
             loading: false,
@@ -200,7 +201,16 @@ export class DebtorWorkspacePanel extends Component {
         if (entry.kind === "reminder" && entry.channel === "call") {
             return "fa-phone";
         }
-        return { reminder: "fa-envelope", dispute: "fa-gavel" }[entry.kind] || "fa-pencil";
+        if (entry.kind === "reminder" && entry.channel === "sms") {
+            return "fa-mobile";
+        }
+        if (entry.kind === "reminder" && entry.channel === "post") {
+            return "fa-paper-plane";
+        }
+        return (
+            { reminder: "fa-envelope", dispute: "fa-gavel", reply: "fa-reply" }[entry.kind] ||
+            "fa-pencil"
+        );
     }
 
     // -------------------------------------------------------------------------
