@@ -265,15 +265,59 @@ class ResPartner(models.Model):
         base_url = company.get_base_url()
         # once for all debtors (each lookup is a query)
         level = self._get_debtor_reminder_level()
+        payment_accounts = self._get_debtor_payment_accounts(company)
         return {
             partner.id: partner._prepare_debtor_reminder_values(
-                lines_by_debtor[partner.id], date, company, base_url, all_open, level
+                lines_by_debtor[partner.id],
+                date,
+                company,
+                base_url,
+                all_open,
+                level,
+                payment_accounts=payment_accounts,
             )
             for partner in self
         }
 
+    @api.model
+    def _get_debtor_payment_accounts(self, company):
+        """Where the debtors of ``company`` pay: the bank accounts of its bank
+        journals, else the company's own bank accounts, as one line (account
+        number, bank and BIC)."""
+        # sudo: the company's own accounts, which its reminders print for
+        # every debtor; a portal statement or a billing user may not read
+        # bank accounts. The company comes from the caller, not the client.
+        accounts = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    ("type", "=", "bank"),
+                    ("company_id", "=", company.id),
+                    ("bank_account_id", "!=", False),
+                ]
+            )
+            .bank_account_id
+        ) or company.sudo().partner_id.bank_ids
+        return ", ".join(
+            account.acc_number
+            + (
+                " (%s)" % ", ".join(filter(None, [account.bank_id.name, account.bank_bic]))
+                if account.bank_id
+                else ""
+            )
+            for account in accounts
+        )
+
     def _prepare_debtor_reminder_values(
-        self, lines, date, company, base_url, all_open=False, level=None
+        self,
+        lines,
+        date,
+        company,
+        base_url,
+        all_open=False,
+        level=None,
+        payment_accounts=None,
     ):
         self.ensure_one()
         Debtor = self.env["account.debtor"]
@@ -335,6 +379,9 @@ class ResPartner(models.Model):
             "amount_to_pay_value": amount_to_pay,
             "all_open": all_open,
             "charges": False,
+            "payment_accounts": self._get_debtor_payment_accounts(company)
+            if payment_accounts is None
+            else payment_accounts,
         }
         if level is None:
             level = self._get_debtor_reminder_level()

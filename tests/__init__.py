@@ -13,3 +13,4 @@ from . import test_debtor_portal
 from . import test_collection_effect
 from . import test_collection_effect_tour
 from . import test_levels
+from . import test_payment_accounts
