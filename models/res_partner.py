@@ -299,15 +299,13 @@ class ResPartner(models.Model):
             )
             .bank_account_id
         ) or company.sudo().partner_id.bank_ids
-        return ", ".join(
-            account.acc_number
-            + (
-                " (%s)" % ", ".join(filter(None, [account.bank_id.name, account.bank_bic]))
-                if account.bank_id
-                else ""
+        lines = []
+        for account in accounts:
+            bank = ", ".join(filter(None, [account.bank_id.name, account.bank_bic]))
+            lines.append(
+                f"{account.acc_number} ({bank})" if bank else account.acc_number
             )
-            for account in accounts
-        )
+        return ", ".join(lines)
 
     def _prepare_debtor_reminder_values(
         self,

@@ -57,7 +57,9 @@ class TestPaymentAccounts(DebtorCollectionCommon):
             }
         )
         self.company_data["default_journal_bank"].bank_account_id = journal_account
-        self.assertEqual(self._values()["payment_accounts"], "LV10 RIKO 0002 9301 0000 1")
+        self.assertEqual(
+            self._values()["payment_accounts"], "LV10 RIKO 0002 9301 0000 1"
+        )
 
     def test_no_bank_account_no_line(self):
         self.iban.active = False
@@ -68,7 +70,10 @@ class TestPaymentAccounts(DebtorCollectionCommon):
     def test_other_company_accounts_are_not_shown(self):
         company_2 = self.setup_other_company()["company"]
         self.env["res.partner.bank"].create(
-            {"acc_number": "DE89 3704 0044 0532 0130 00", "partner_id": company_2.partner_id.id}
+            {
+                "acc_number": "DE89 3704 0044 0532 0130 00",
+                "partner_id": company_2.partner_id.id,
+            }
         )
         self.assertNotIn("DE89", self._values()["payment_accounts"])
 

@@ -18,6 +18,7 @@ company.write(
         "street": "Brīvības iela 68",
         "zip": "LV-1011",
         "city": "Rīga",
+        "state_id": False,
         "country_id": latvia.id,
         "currency_id": euro.id,
         "vat": "LV40103456788",
@@ -28,12 +29,16 @@ company.write(
     }
 )
 company.partner_id.lang = "lv_LV"
+# base's demo users show "YourCompany, <name>": the company they work for
+env["res.partner"].search(
+    [("company_name", "=", "YourCompany")]
+).company_name = company.name
 bank = env["res.bank"].create(
     {"name": "Swedbank AS", "bic": "HABALV22", "country": latvia.id}
 )
 env["res.partner.bank"].create(
     {
-        "acc_number": "LV87HABA0551012345678",
+        "acc_number": "LV87 HABA 0551 0123 4567 8",
         "bank_id": bank.id,
         "partner_id": company.partner_id.id,
     }

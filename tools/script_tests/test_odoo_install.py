@@ -187,7 +187,9 @@ class TestSetupFromSource(OdooInstallCase):
         archive = self.make_zip()
         proc, info = self.run_setup(ODOO_SOURCE=archive.as_uri())
         self.assert_set_up(proc, info)
-        self.assertEqual((self.setup_dir / "source").read_text().strip(), archive.as_uri())
+        self.assertEqual(
+            (self.setup_dir / "source").read_text().strip(), archive.as_uri()
+        )
 
     def test_from_source_folder(self):
         """A folder is used where it is; only the venv is made."""
@@ -206,7 +208,9 @@ class TestSetupFromSource(OdooInstallCase):
         )
         for name in ("test", "demo", "benchmark"):
             with self.subTest(script=name):
-                self.assertNotRegex((TOOLS / name).read_text(), r"https?://[^\s]*odoo/odoo")
+                self.assertNotRegex(
+                    (TOOLS / name).read_text(), r"https?://[^\s]*odoo/odoo"
+                )
 
     def test_second_run_reuses_the_set_up(self):
         archive = self.make_tar()
@@ -236,11 +240,14 @@ class TestSetupFromSource(OdooInstallCase):
             self.assertEqual(self.record("apt-get")[0], "update -qq")
             self.assertEqual(
                 self.record("apt-get")[1],
-                "install -y -qq --no-install-recommends build-essential python3-dev"
-                " python3-venv libpq-dev libldap2-dev libsasl2-dev postgresql wkhtmltopdf",
+                "install -y -qq --no-install-recommends build-essential"
+                " python3-dev python3-venv libpq-dev libldap2-dev libsasl2-dev"
+                " postgresql wkhtmltopdf",
             )
         else:
-            self.assertIn("Odoo needs these system packages, missing here:", proc.stderr)
+            self.assertIn(
+                "Odoo needs these system packages, missing here:", proc.stderr
+            )
 
     def test_system_packages_named_when_apt_get_is_not_wanted(self):
         proc, _info = self.run_setup(ODOO_SOURCE=self.make_tar(), ODOO_APT_GET="none")
@@ -262,7 +269,9 @@ class TestSetupFromSource(OdooInstallCase):
 class TestSetupRefused(OdooInstallCase):
     def assert_one_line(self, proc, text):
         self.assertEqual(proc.returncode, 3, proc.stderr)
-        lines = [line for line in proc.stderr.splitlines() if "could not be set up" in line]
+        lines = [
+            line for line in proc.stderr.splitlines() if "could not be set up" in line
+        ]
         self.assertEqual(len(lines), 1, proc.stderr)
         self.assertIn(text, lines[0])
         self.assertFalse((self.records / "odoo.json").exists())
