@@ -323,8 +323,13 @@ ensure_odoo_venv() {
         log "python3 -m venv failed (apt-get install python3-venv; see $ODOO_SETUP_DIR/pip.log)"
         return 1
     fi
-    if ! "$venv/bin/python" -m pip install --disable-pip-version-check \
-        -r "$src/requirements.txt" "${ODOO_EXTRA_PYTHON_PACKAGES[@]}" >>"$ODOO_SETUP_DIR/pip.log" 2>&1; then
+    # Odoo 18 pins, for Python 3.10 and 3.11, sdists whose setup.py imports
+    # pkg_resources (cbor2 5.4.2), which setuptools 81 dropped: pip builds
+    # them with an older one (PIP_CONSTRAINT reaches its build environments).
+    echo "setuptools<81" >"$ODOO_SETUP_DIR/build-constraints.txt"
+    if ! PIP_CONSTRAINT="$ODOO_SETUP_DIR/build-constraints.txt" "$venv/bin/python" -m pip install \
+        --disable-pip-version-check -r "$src/requirements.txt" "${ODOO_EXTRA_PYTHON_PACKAGES[@]}" \
+        >>"$ODOO_SETUP_DIR/pip.log" 2>&1; then
         log "pip could not install Odoo's requirements.txt (see $ODOO_SETUP_DIR/pip.log; system packages: ${ODOO_SYSTEM_PACKAGES[*]})"
         return 1
     fi

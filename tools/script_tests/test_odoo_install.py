@@ -46,6 +46,7 @@ if [ "$1" = "-m" ] && [ "$2" = "venv" ]; then
 #!/bin/sh
 if [ "$1" = "-m" ] && [ "$2" = "pip" ]; then
     echo "$*" >>"$FAKE_RECORD_DIR/pip"
+    cat "$PIP_CONSTRAINT" >"$FAKE_RECORD_DIR/pip-constraint"
     exit "${{FAKE_PIP_EXIT:-0}}"
 fi
 FAKE_PYTHON="$0" exec {sys.executable} "$@"
@@ -171,6 +172,8 @@ class OdooInstallCase(unittest.TestCase):
                 f" -r {src}/requirements.txt websocket-client"
             ],
         )
+        # sdists that import pkg_resources still build
+        self.assertEqual(self.record("pip-constraint"), ["setuptools<81"])
 
 
 class TestSetupFromSource(OdooInstallCase):
