@@ -49,6 +49,7 @@ env.ref("base.user_admin").write(
     {
         "name": "Anna Kalniņa",
         "email": "anna.kalnina@balta-kapa.example",
+        "signature": "<p>Anna Kalniņa<br/>SIA Baltā Kāpa</p>",
         "lang": "lv_LV",
         "tz": "Europe/Riga",
     }
