@@ -132,9 +132,13 @@ class ResPartner(models.Model):
                     as_of_date, max(as_of_date, company._get_debtor_today()), company
                 )
             )
+        # once for all debtors (a query)
+        payment_accounts = self._get_debtor_payment_accounts(company)
         for partner in self:
             debtor = partner.commercial_partner_id
-            reminder = debtor._format_debtor_reminder(documents[debtor.id], company)
+            reminder = debtor._format_debtor_reminder(
+                documents[debtor.id], company, payment_accounts=payment_accounts
+            )
             partner.debtor_reminder_table = reminder["table"]
             partner.debtor_reminder_date = reminder["date"]
             partner.debtor_reminder_company_name = reminder["company_name"]
@@ -298,10 +302,42 @@ class ResPartner(models.Model):
         documents = self._get_debtor_reminder_documents(
             date, max(date, company._get_debtor_today()), company, all_open=all_open
         )
+        # once for all debtors (a query)
+        payment_accounts = self._get_debtor_payment_accounts(company)
         return {
-            partner.id: partner._format_debtor_reminder(documents[partner.id], company)
+            partner.id: partner._format_debtor_reminder(
+                documents[partner.id], company, payment_accounts=payment_accounts
+            )
             for partner in self
         }
+
+    @api.model
+    def _get_debtor_payment_accounts(self, company):
+        """Where the debtors of ``company`` pay: the bank accounts of its bank
+        journals, else the company's own bank accounts, as one line (account
+        number, bank and BIC)."""
+        # sudo: the company's own accounts, which its reminders print for
+        # every debtor; a portal statement or a billing user may not read
+        # bank accounts. The company comes from the caller, not the client.
+        accounts = (
+            self.env["account.journal"]
+            .sudo()
+            .search(
+                [
+                    ("type", "=", "bank"),
+                    ("company_id", "=", company.id),
+                    ("bank_account_id", "!=", False),
+                ]
+            )
+            .bank_account_id
+        ) or company.sudo().partner_id.bank_ids
+        lines = []
+        for account in accounts:
+            bank = ", ".join(filter(None, [account.bank_id.name, account.bank_bic]))
+            lines.append(
+                f"{account.acc_number} ({bank})" if bank else account.acc_number
+            )
+        return ", ".join(lines)
 
     def _get_debtor_reminder_documents(
         self, as_of_date, reminder_date, company, level=None, all_open=False
@@ -376,7 +412,9 @@ class ResPartner(models.Model):
             }
         return documents
 
-    def _format_debtor_reminder(self, document, company, letter=None):
+    def _format_debtor_reminder(
+        self, document, company, letter=None, payment_accounts=None
+    ):
         """A reminder document (see ``_get_debtor_reminder_documents``) as
         the debtor reads it: formatted for its language, with the invoice
         table rendered. ``letter``: for paper (no links); the context's
@@ -458,6 +496,9 @@ class ResPartner(models.Model):
             "amount_to_pay_value": amount_to_pay,
             "all_open": all_open,
             "charges": False,
+            "payment_accounts": self._get_debtor_payment_accounts(company)
+            if payment_accounts is None
+            else payment_accounts,
         }
         charges = self._format_debtor_charges(document, company, locale)
         if charges:

@@ -24,3 +24,4 @@ from . import test_reminder_engine
 from . import test_reminder_queue_job
 from . import test_reminder_channels
 from . import test_channel_tour
+from . import test_payment_accounts
