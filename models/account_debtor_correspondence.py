@@ -437,15 +437,57 @@ class AccountDebtorCorrespondence(models.Model):
         the entries in one insert, all their items in another, then the
         charges invoices of those that claim charges."""
         entries = self.create(vals_list)
-        self.env["account.debtor.reminder.item"].create(
-            [
-                dict(item, correspondence_id=entry.id)
-                for entry, document in zip(entries, documents, strict=True)
-                for item in document["items"]
-            ]
-        )
+        entries._insert_reminder_items(documents)
         entries._create_charge_invoices()
         return entries
+
+    def _insert_reminder_items(self, documents):
+        """The items of each of these new reminders (``documents`` in their
+        order), in one INSERT: a batch's thousands of items, which the ORM
+        would create one by one, and which nothing computes from (the
+        company is the entry's)."""
+        Item = self.env["account.debtor.reminder.item"]
+        columns = [
+            name
+            for name, field in Item._fields.items()
+            if field.store
+            and field.column_type
+            and name not in models.LOG_ACCESS_COLUMNS
+            and name not in ("id", "correspondence_id", "company_id")
+        ]
+        rows = [
+            SQL(
+                "(%s)",
+                SQL(", ").join(
+                    [
+                        entry.id,
+                        entry.company_id.id,
+                        *(item.get(name) or None for name in columns),
+                        self.env.uid,
+                        self.env.cr.now(),
+                        self.env.uid,
+                        self.env.cr.now(),
+                    ]
+                ),
+            )
+            for entry, document in zip(self, documents, strict=True)
+            for item in document["items"]
+        ]
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                INSERT INTO account_debtor_reminder_item
+                       (correspondence_id, company_id, %(columns)s,
+                        create_uid, create_date, write_uid, write_date)
+                VALUES %(rows)s
+                """,
+                columns=SQL(", ").join(map(SQL.identifier, columns)),
+                rows=SQL(", ").join(rows),
+            )
+        )
+        self.invalidate_recordset(["item_ids"])
 
     def init(self):
         # The guard against sending a debtor two reminders: a second insert for

@@ -57,8 +57,7 @@ class AccountDebtorCorrespondence(models.Model):
             entry = entry.with_env(collector_env)
             advice = (
                 collector_env._(
-                    "Check the customer's mobile number, then send the reminder "
-                    "again."
+                    "Check the customer's mobile number, then send the reminder again."
                 )
                 if entry.channel == "sms"
                 else collector_env._(
