@@ -97,5 +97,6 @@ class TestPaymentAccounts(DebtorCollectionCommon):
         run = self._send_reminder()
         self.assertEqual(run.letter_count, 1, run.line_ids.message)
         self.assertIn(
-            "LV87 HABA 0551 0123 4567 8", str(run.line_ids._get_letter_values()["body"])
+            "LV87 HABA 0551 0123 4567 8",
+            str(run.line_ids.correspondence_id._get_letter_values()["body"]),
         )
