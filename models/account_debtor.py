@@ -378,7 +378,7 @@ class AccountDebtor(models.Model):
             checks[partner] = {
                 "partner_id": partner.id,
                 "recipients": self._format_recipients(recipients),
-                "lang": partner.lang,
+                "lang": partner._get_debtor_lang(),
                 "overdue_count": debtor.overdue_invoice_count if debtor else 0,
                 "currency_id": company.currency_id.id,
                 "amount_overdue": debtor.amount_overdue if debtor else 0.0,

@@ -443,7 +443,7 @@ class AccountDebtorReminderRun(models.Model):
                     "subtype_id": comment.id,
                     "partner_ids": recipients_by_partner[partner][0].ids,
                     "email_add_signature": False,
-                    "email_layout_xmlid": "mail.mail_notification_light",
+                    "email_layout_xmlid": "account_debtor_collection.mail_notification_debtor",
                     "record_name": partner.display_name,
                     "record_alias_domain_id": alias_domains[partner.id].id,
                     "record_company_id": record_companies[partner.id].id,
@@ -571,8 +571,12 @@ class AccountDebtorReminderRun(models.Model):
             debtors, messages, values_list, strict=True
         ):
             recipients = partner._notify_get_recipients(message, values)
+            # every recipient reads the debtor's language (not its own)
+            lang = partner._get_debtor_lang()
+            for recipient in recipients:
+                recipient["lang"] = lang
             if any(recipient["notif"] != "email" for recipient in recipients):
-                partner._notify_thread(message, values)
+                partner._notify_thread(message, values, force_email_lang=lang)
                 continue
             if not recipients:
                 continue
@@ -584,7 +588,7 @@ class AccountDebtorReminderRun(models.Model):
                 render_values,
                 group,
             ) in partner._notify_get_classified_recipients_iterator(
-                message, recipients, msg_vals=values
+                message, recipients, msg_vals=values, force_email_lang=lang
             ):
                 recipient_ids = group.pop("recipients")
                 if not recipient_ids:
@@ -761,7 +765,9 @@ class AccountDebtorReminderRun(models.Model):
             "account_debtor_collection.action_report_debtor_statement"
         )
         statements = {}
-        for lang, lang_partners in partners.grouped("lang").items():
+        for lang, lang_partners in partners.grouped(
+            lambda partner: partner._get_debtor_lang()
+        ).items():
             streams, report_type = (
                 self.env["ir.actions.report"]
                 .with_context(lang=lang)
@@ -772,6 +778,8 @@ class AccountDebtorReminderRun(models.Model):
                     content = streams[partner.id]["stream"].getvalue()
                 else:  # tests: Odoo renders HTML instead of calling wkhtmltopdf
                     content = streams
-                filename = self.env._("Statement %(name)s.pdf", name=partner.name)
+                filename = self.with_context(lang=lang).env._(
+                    "Statement %(name)s.pdf", name=partner.name
+                )
                 statements[partner.id] = [(filename, content)]
         return statements

@@ -17,3 +17,4 @@ from . import test_remind_onchange
 from . import test_remind_tour
 from . import test_workspace_width_tour
 from . import test_select_overdue
+from . import test_reminder_languages

@@ -83,7 +83,7 @@ class AccountDebtorRemindLine(models.TransientModel):
             "context": {
                 "default_mail_template_id": template.id,
                 "default_resource_ref": f"res.partner,{partner.id}",
-                "default_lang": partner.lang,
+                "default_lang": partner._get_debtor_lang(),
                 "debtor_as_of_date": date,
                 "debtor_reminder_level_id": level.id,
             },
