@@ -937,6 +937,25 @@ class AccountDebtor(models.Model):
         )
         return action
 
+    @api.model
+    def action_open_ageing(self):
+        """Receivables Ageing, its graph on the oldest bucket that holds
+        money in the user's companies (the graph shows one at a time: on an
+        empty one it would be blank), else on what is due."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_debtor_collection.action_account_debtor_ageing"
+        )
+        buckets = ["amount_over_90", "amount_61_90", "amount_31_60", "amount_1_30"]
+        [totals] = self._read_group(
+            [("company_id", "in", self.env.companies.ids)],
+            aggregates=[f"{bucket}:sum" for bucket in buckets],
+        )
+        measure = next(
+            (bucket for bucket, total in zip(buckets, totals) if total), "amount_due"
+        )
+        action["context"] = {"graph_measure": measure}
+        return action
+
     # The debtor workspace: the overview list with the panel of one debtor
 
     @api.model

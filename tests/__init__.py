@@ -18,3 +18,4 @@ from . import test_remind_tour
 from . import test_workspace_width_tour
 from . import test_select_overdue
 from . import test_reminder_languages
+from . import test_collection_reports
