@@ -28,6 +28,7 @@
         "views/account_debtor_views.xml",
         "views/account_debtor_correspondence_views.xml",
         "views/res_partner_views.xml",
+        "views/res_users_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/account_debtor_reminder_run_views.xml",

@@ -5,7 +5,7 @@ from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, clean_context, email_normalize
+from odoo.tools import SQL, clean_context, email_normalize, format_date
 
 _logger = logging.getLogger(__name__)
 
@@ -90,7 +90,8 @@ class AccountDebtorReminderRun(models.Model):
         for run in self:
             run.name = self.env._(
                 "Reminders as of %(date)s",
-                date=fields.Date.to_string(run.date) if run.date else "",
+                # in the reader's language, not ISO
+                date=format_date(self.env, run.date) if run.date else "",
             )
 
     @api.depends("line_ids.state", "line_ids.channel")

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.tests import tagged
+from odoo.tools import file_open
 
 from .common import DebtorCollectionCommon
 
@@ -131,3 +132,20 @@ class TestReminderLanguages(DebtorCollectionCommon):
         self.assertIn("Работает на", mail.body_html)
         self.assertNotIn("Nodrošina", mail.body_html)
         self.assertIn('lang="ru_RU"', mail.body_html)
+
+    def test_latvian_wording_one_term_each(self):
+        """The Latvian help page's register: debitori, kavētie maksājumi;
+        one term for each thing, no double full stop after a date."""
+        with file_open("account_debtor_collection/i18n/lv.po") as po:
+            msgstrs = "\n".join(
+                line for line in po.read().splitlines() if not line.startswith("msgid")
+            )
+        for wrong in ("Nokavēt", "nokavēt", "Parādniek", "parādniek", "Pastiprināšana"):
+            self.assertNotIn(wrong, msgstrs)
+        self.assertNotRegex(msgstrs, r"%\(\w*date\w*\)s\.\"")
+
+    def test_run_name_in_the_readers_date_format(self):
+        self._send_all()
+        run = self.env["account.debtor.reminder.run"].search([], limit=1)
+        self.assertEqual(run.with_context(lang="en_US").name, "Reminders as of 06/15/2026")
+        self.assertNotIn("2026-06-15", run.with_context(lang="lv_LV").name)
