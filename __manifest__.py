@@ -39,7 +39,14 @@
     "demo": ["demo/account_debtor_demo.xml"],
     "uninstall_hook": "uninstall_hook",
     "assets": {
-        "web.assets_backend": ["account_debtor_collection/static/src/**/*"],
+        "web.assets_backend": [
+            "account_debtor_collection/static/src/**/*",
+            # graph views load with Odoo's lazy bundle
+            ("remove", "account_debtor_collection/static/src/views/debtor_promise_graph/**"),
+        ],
+        "web.assets_backend_lazy": [
+            "account_debtor_collection/static/src/views/debtor_promise_graph/**",
+        ],
         "web.assets_tests": ["account_debtor_collection/static/tests/tours/**/*"],
     },
 }
