@@ -42,7 +42,10 @@
         "web.assets_backend": [
             "account_debtor_collection/static/src/**/*",
             # graph views load with Odoo's lazy bundle
-            ("remove", "account_debtor_collection/static/src/views/debtor_promise_graph/**"),
+            (
+                "remove",
+                "account_debtor_collection/static/src/views/debtor_promise_graph/**",
+            ),
         ],
         "web.assets_backend_lazy": [
             "account_debtor_collection/static/src/views/debtor_promise_graph/**",

@@ -951,7 +951,8 @@ class AccountDebtor(models.Model):
             aggregates=[f"{bucket}:sum" for bucket in buckets],
         )
         measure = next(
-            (bucket for bucket, total in zip(buckets, totals) if total), "amount_due"
+            (bucket for bucket, total in zip(buckets, totals, strict=True) if total),
+            "amount_due",
         )
         action["context"] = {"graph_measure": measure}
         return action

@@ -444,7 +444,9 @@ class AccountDebtorReminderRun(models.Model):
                     "subtype_id": comment.id,
                     "partner_ids": recipients_by_partner[partner][0].ids,
                     "email_add_signature": False,
-                    "email_layout_xmlid": "account_debtor_collection.mail_notification_debtor",
+                    "email_layout_xmlid": (
+                        "account_debtor_collection.mail_notification_debtor"
+                    ),
                     "record_name": partner.display_name,
                     "record_alias_domain_id": alias_domains[partner.id].id,
                     "record_company_id": record_companies[partner.id].id,

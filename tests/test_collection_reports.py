@@ -82,15 +82,19 @@ class TestCollectionReports(DebtorCollectionCommon):
         addon's switch gives it (README, Who may do what)."""
         group = self.env.ref("account.group_account_readonly")
         user = new_billing_user(self.env, "auditor", name="Auditor")
-        user.groups_id = [Command.unlink(self.env.ref("account.group_account_invoice").id)]
-        self.assertNotIn(f"in_group_{group.id}", self.env.ref("base.user_groups_view").arch)
+        user.groups_id = [
+            Command.unlink(self.env.ref("account.group_account_invoice").id)
+        ]
+        self.assertNotIn(
+            f"in_group_{group.id}", self.env.ref("base.user_groups_view").arch
+        )
         user.debtor_auditor = True
         self.assertIn(group, user.groups_id)
-        self.assertTrue(
-            self.env["account.debtor"].with_user(user).has_access("read")
-        )
+        self.assertTrue(self.env["account.debtor"].with_user(user).has_access("read"))
         self.assertFalse(
-            self.env["account.debtor.correspondence"].with_user(user).has_access("create")
+            self.env["account.debtor.correspondence"]
+            .with_user(user)
+            .has_access("create")
         )
         user.debtor_auditor = False
         self.assertNotIn(group, user.groups_id)

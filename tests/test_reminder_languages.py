@@ -74,7 +74,9 @@ class TestReminderLanguages(DebtorCollectionCommon):
             ]
         )
         self.assertEqual(len(message), 1)
-        mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        mail = (
+            self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+        )
         self.assertEqual(len(mail), 1)
         return message, mail
 
@@ -82,22 +84,28 @@ class TestReminderLanguages(DebtorCollectionCommon):
         template = self.template.with_context(lang=lang)
         subject = template.subject.split("{{")[0].strip()
         greeting = re.search(r"<p>\s*([^<]+?)\s*<t", template.body_html).group(1)
-        filename = self.env["res.partner"].with_context(lang=lang).env._(
-            "Statement %(name)s.pdf", name="X"
+        filename = (
+            self.env["res.partner"]
+            .with_context(lang=lang)
+            .env._("Statement %(name)s.pdf", name="X")
         )
         return subject, greeting, filename.split("X")[0]
 
     def test_the_chain(self):
         self.assertEqual(self.debtors["ru_RU"]._get_debtor_lang(), "ru_RU")
         contact = self.debtors["ru_RU"].child_ids
-        self.assertEqual(contact._get_debtor_lang(), "ru_RU", "the debtor's, not its own")
+        self.assertEqual(
+            contact._get_debtor_lang(), "ru_RU", "the debtor's, not its own"
+        )
         self.assertEqual(self.debtor_fr._get_debtor_lang(), "en_US")
         # English inactive (users read it: it is simply no longer listed)
         self.company.partner_id.lang = "de_DE"
         installed = [
             lang for lang in self.env["res.lang"].get_installed() if lang[0] != "en_US"
         ]
-        with patch.object(type(self.env["res.lang"]), "get_installed", return_value=installed):
+        with patch.object(
+            type(self.env["res.lang"]), "get_installed", return_value=installed
+        ):
             self.assertEqual(self.debtor_fr._get_debtor_lang(), "de_DE")
 
     def test_every_part_in_the_debtors_language(self):
@@ -127,7 +135,9 @@ class TestReminderLanguages(DebtorCollectionCommon):
     def test_russian_debtor_latvian_contact_reads_russian(self):
         self._send_all()
         _message, mail = self._mail(self.debtors["ru_RU"])
-        self.assertIn("gramatvediba@ru.example", mail.email_to or mail.recipient_ids.email)
+        self.assertIn(
+            "gramatvediba@ru.example", mail.email_to or mail.recipient_ids.email
+        )
         # Odoo's footer, "Powered by", in Russian, not in Latvian
         self.assertIn("Работает на", mail.body_html)
         self.assertNotIn("Nodrošina", mail.body_html)
@@ -147,5 +157,7 @@ class TestReminderLanguages(DebtorCollectionCommon):
     def test_run_name_in_the_readers_date_format(self):
         self._send_all()
         run = self.env["account.debtor.reminder.run"].search([], limit=1)
-        self.assertEqual(run.with_context(lang="en_US").name, "Reminders as of 06/15/2026")
+        self.assertEqual(
+            run.with_context(lang="en_US").name, "Reminders as of 06/15/2026"
+        )
         self.assertNotIn("2026-06-15", run.with_context(lang="lv_LV").name)
