@@ -39,6 +39,12 @@ class TestCollectionReports(DebtorCollectionCommon):
         self.assertEqual(
             Debtor.action_open_ageing()["context"]["graph_measure"], "amount_over_90"
         )
+        # the menu's server action, as a billing user (no write on the overview)
+        server_action = self.env.ref(
+            "account_debtor_collection.action_account_debtor_ageing_open"
+        )
+        result = server_action.with_user(self.billing_user).run()
+        self.assertEqual(result["context"]["graph_measure"], "amount_over_90")
         menu = self.env.ref("account_debtor_collection.menu_account_debtor_ageing")
         self.assertEqual(
             menu.action,
