@@ -28,6 +28,7 @@
         "views/account_debtor_views.xml",
         "views/account_debtor_correspondence_views.xml",
         "views/res_partner_views.xml",
+        "views/res_users_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
         "views/account_debtor_reminder_run_views.xml",
@@ -38,7 +39,17 @@
     "demo": ["demo/account_debtor_demo.xml"],
     "uninstall_hook": "uninstall_hook",
     "assets": {
-        "web.assets_backend": ["account_debtor_collection/static/src/**/*"],
+        "web.assets_backend": [
+            "account_debtor_collection/static/src/**/*",
+            # graph views load with Odoo's lazy bundle
+            (
+                "remove",
+                "account_debtor_collection/static/src/views/debtor_promise_graph/**",
+            ),
+        ],
+        "web.assets_backend_lazy": [
+            "account_debtor_collection/static/src/views/debtor_promise_graph/**",
+        ],
         "web.assets_tests": ["account_debtor_collection/static/tests/tours/**/*"],
     },
 }

@@ -94,7 +94,7 @@ class DebtorCollectionPortal(CustomerPortal):
             request.env["ir.actions.report"]
             .sudo()
             .with_company(company)
-            .with_context(lang=partner.lang)
+            .with_context(lang=partner._get_debtor_lang())
             ._render_qweb_pdf(
                 "account_debtor_collection.action_report_debtor_statement",
                 partner.ids,
@@ -225,13 +225,12 @@ class DebtorCollectionPortal(CustomerPortal):
             contact = own
         else:
             raise NotFound()
-        # in the debtor's language, as its reminders are (when it is active)
-        lang = partner.lang
+        # in the debtor's language, as its reminders are (the one chain of
+        # res.partner._get_debtor_lang), messages and dates included
+        lang = partner.with_company(company)._get_debtor_lang()
+        request.update_context(lang=lang)
         if lang in request.env["res.lang"]._get_frontend():
             request.lang = request.env["res.lang"]._get_data(code=lang)
-            request.update_context(lang=lang)
-        else:
-            lang = request.env.lang
         return (
             partner.with_company(company).with_context(lang=lang),
             company.sudo(),
@@ -245,7 +244,7 @@ class DebtorCollectionPortal(CustomerPortal):
             request.env["account.debtor.correspondence"]
             .sudo()
             .with_company(company)
-            .with_context(lang=partner.lang, tracking_disable=False)
+            .with_context(lang=partner._get_debtor_lang(), tracking_disable=False)
         )
 
     def _debtor_page_path(self, partner, access_token, **params):

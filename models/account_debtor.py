@@ -473,7 +473,7 @@ class AccountDebtor(models.Model):
                 "recipients": self._get_reminder_recipients_text(
                     channel, recipients, reach
                 ),
-                "lang": partner.lang,
+                "lang": partner._get_debtor_lang(),
                 "overdue_count": debtor.overdue_invoice_count if debtor else 0,
                 "currency_id": company.currency_id.id,
                 "amount_overdue": debtor.amount_overdue if debtor else 0.0,
@@ -1044,6 +1044,26 @@ class AccountDebtor(models.Model):
             domain=[("id", "in", self.open_move_ids.ids)],
             context={"create": False},
         )
+        return action
+
+    @api.model
+    def action_open_ageing(self):
+        """Receivables Ageing, its graph on the oldest bucket that holds
+        money in the user's companies (the graph shows one at a time: on an
+        empty one it would be blank), else on what is due."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_debtor_collection.action_account_debtor_ageing"
+        )
+        buckets = ["amount_over_90", "amount_61_90", "amount_31_60", "amount_1_30"]
+        [totals] = self._read_group(
+            [("company_id", "in", self.env.companies.ids)],
+            aggregates=[f"{bucket}:sum" for bucket in buckets],
+        )
+        measure = next(
+            (bucket for bucket, total in zip(buckets, totals, strict=True) if total),
+            "amount_due",
+        )
+        action["context"] = {"graph_measure": measure}
         return action
 
     # The debtor workspace: the overview list with the panel of one debtor

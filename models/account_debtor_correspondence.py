@@ -1293,7 +1293,7 @@ class AccountDebtorCorrespondence(models.Model):
             limit=limit,
         )
         locale = partner._get_debtor_babel_locale()
-        env = self.with_context(lang=partner.lang or self.env.lang).env
+        env = self.with_context(lang=partner._get_debtor_lang()).env
         channels = dict(self._fields["channel"]._description_selection(env))
         currency = company.currency_id.name
         return [

@@ -118,7 +118,8 @@ class AccountDebtorReminderRun(models.Model):
         for run in self:
             run.name = self.env._(
                 "Reminders as of %(date)s",
-                date=fields.Date.to_string(run.date) if run.date else "",
+                # in the reader's language, not ISO
+                date=format_date(self.env, run.date) if run.date else "",
             )
 
     @api.depends("line_ids.state", "line_ids.channel")
@@ -605,7 +606,8 @@ class AccountDebtorReminderRun(models.Model):
             "user_id": self.user_id.id,
             "level_id": line.level_id.id,
             "channel": line.channel,
-            "lang": partner.lang,
+            # the one language chain of every part of the reminder
+            "lang": partner._get_debtor_lang(),
             # the text the letter is printed with
             "template_id": self._get_line_template(line).id
             if line.channel == "letter"
@@ -690,7 +692,9 @@ class AccountDebtorReminderRun(models.Model):
                     "subtype_id": comment.id,
                     "partner_ids": recipients_by_partner[partner][0].ids,
                     "email_add_signature": False,
-                    "email_layout_xmlid": "mail.mail_notification_light",
+                    "email_layout_xmlid": (
+                        "account_debtor_collection.mail_notification_debtor"
+                    ),
                     "record_name": partner.display_name,
                     "record_alias_domain_id": alias_domains[partner.id].id,
                     "record_company_id": record_companies[partner.id].id,
@@ -771,8 +775,12 @@ class AccountDebtorReminderRun(models.Model):
             debtors, messages, values_list, strict=True
         ):
             recipients = partner._notify_get_recipients(message, values)
+            # every recipient reads the debtor's language (not its own)
+            lang = partner._get_debtor_lang()
+            for recipient in recipients:
+                recipient["lang"] = lang
             if any(recipient["notif"] != "email" for recipient in recipients):
-                partner._notify_thread(message, values)
+                partner._notify_thread(message, values, force_email_lang=lang)
                 continue
             if not recipients:
                 continue
@@ -784,7 +792,7 @@ class AccountDebtorReminderRun(models.Model):
                 render_values,
                 group,
             ) in partner._notify_get_classified_recipients_iterator(
-                message, recipients, msg_vals=values
+                message, recipients, msg_vals=values, force_email_lang=lang
             ):
                 recipient_ids = group.pop("recipients")
                 if not recipient_ids:
@@ -957,7 +965,9 @@ class AccountDebtorReminderRun(models.Model):
             "account_debtor_collection.action_report_debtor_statement"
         )
         statements = {}
-        for lang, lang_partners in partners.grouped("lang").items():
+        for lang, lang_partners in partners.grouped(
+            lambda partner: partner._get_debtor_lang()
+        ).items():
             streams, report_type = (
                 self.env["ir.actions.report"]
                 .with_context(lang=lang)
@@ -968,6 +978,8 @@ class AccountDebtorReminderRun(models.Model):
                     content = streams[partner.id]["stream"].getvalue()
                 else:  # tests: Odoo renders HTML instead of calling wkhtmltopdf
                     content = streams
-                filename = self.env._("Statement %(name)s.pdf", name=partner.name)
+                filename = self.with_context(lang=lang).env._(
+                    "Statement %(name)s.pdf", name=partner.name
+                )
                 statements[partner.id] = [(filename, content)]
         return statements

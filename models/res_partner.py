@@ -93,6 +93,11 @@ class ResPartner(models.Model):
         currency_field="debtor_currency_id",
         groups="account.group_account_invoice",
     )
+    # the language of the reminder's template (see _get_debtor_lang)
+    debtor_reminder_lang = fields.Char(
+        compute="_compute_debtor_reminder_lang",
+        groups="account.group_account_invoice",
+    )
 
     @api.depends_context("company")
     def _compute_debtor_amount_overdue(self):
@@ -164,12 +169,19 @@ class ResPartner(models.Model):
             ]
         )
 
+    @api.depends("lang", "commercial_partner_id.lang")
+    @api.depends_context("company")
+    def _compute_debtor_reminder_lang(self):
+        for partner in self:
+            partner.debtor_reminder_lang = partner._get_debtor_lang()
+
     def mail_allowed_qweb_expressions(self):
         # What a reminder shows: a template that uses nothing else is rendered
         # without evaluating code (Odoo's fast path, no QWeb compilation per
         # debtor), and users who are not template editors may change it.
         return super().mail_allowed_qweb_expressions() + (
             "object.lang",
+            "object.debtor_reminder_lang",
             "object.debtor_reminder_date",
             "object.debtor_reminder_table",
             "object.debtor_reminder_company_name",
@@ -181,7 +193,7 @@ class ResPartner(models.Model):
         in the debtor's language (a field, so that the template needs no
         code to render it)."""
         self.ensure_one()
-        env = self.with_context(lang=self.lang or self.env.lang).env
+        env = self.with_context(lang=self._get_debtor_lang()).env
         url = self.commercial_partner_id._get_debtor_portal_url(self.env.company)
         if self.env.context.get("debtor_reminder_letter"):
             # on paper, the address itself
@@ -510,7 +522,7 @@ class ResPartner(models.Model):
         values["charges"] = charges
         values["table"] = (
             self.env["ir.qweb"]
-            .with_context(lang=self.lang or self.env.lang)
+            .with_context(lang=self._get_debtor_lang())
             ._render(
                 "account_debtor_collection.debtor_reminder_invoice_table",
                 {"reminder": values},
@@ -645,7 +657,7 @@ class ResPartner(models.Model):
             return False
         currency = company.currency_id.name
         rate = format_decimal(document["interest_rate"], "#,##0.00", locale=locale)
-        env = self.with_context(lang=self.lang or self.env.lang).env
+        env = self.with_context(lang=self._get_debtor_lang()).env
         show_interest = bool(document["interest_rate"])
         show_fee = any(charge["fee"] for charge in by_move.values())
         law = company._get_debtor_interest_law_name(env)
@@ -698,13 +710,32 @@ class ResPartner(models.Model):
         }
 
     def _get_debtor_babel_locale(self, lang=None):
-        """The Babel locale of ``lang``, else of the partner's language
-        (English as a fallback)."""
+        """The Babel locale of ``lang``, else of the debtor's language (the
+        one chain of ``_get_debtor_lang``; English as a fallback)."""
         self.ensure_one()
         try:
-            return Locale.parse(lang or self.lang or self.env.lang or "en_US")
+            return Locale.parse(lang or self._get_debtor_lang())
         except (ValueError, UnknownLocaleError):
             return Locale.parse("en_US")
+
+    def _get_debtor_lang(self):
+        """The one language of everything a reminder to this debtor says, to
+        every one of its recipients: the e-mail (subject, body, layout,
+        footer), its attachments and their names, the letter, the debtor's
+        page with its messages, dates and amounts. The debtor's (commercial
+        partner's) language when it is active, else English when it is
+        active, else the language of the company's own partner: never the
+        language of an invoice contact, nor of the user who sends."""
+        self.ensure_one()
+        active = {code for code, _name in self.env["res.lang"].get_installed()}
+        for lang in (
+            self.commercial_partner_id.lang,
+            "en_US",
+            self.env.company.partner_id.lang,
+        ):
+            if lang in active:
+                return lang
+        return self.env.lang or "en_US"
 
     # The debtor's own page (/my/collection): the link every reminder carries
 

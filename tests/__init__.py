@@ -25,3 +25,5 @@ from . import test_reminder_queue_job
 from . import test_reminder_channels
 from . import test_channel_tour
 from . import test_payment_accounts
+from . import test_reminder_languages
+from . import test_collection_reports

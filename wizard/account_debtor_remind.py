@@ -151,6 +151,8 @@ class AccountDebtorRemind(models.TransientModel):
         saved = self.filtered("id")
         counts = defaultdict(dict)
         if saved:
+            # the lines are computed first (then written in SQL)
+            saved.flush_recordset(["line_ids"])
             groups = self.env["account.debtor.remind.line"]._read_group(
                 [("remind_id", "in", saved.ids)],
                 groupby=["remind_id", "state"],

@@ -148,11 +148,10 @@ export class DebtorWorkspaceListController extends ListController {
                 .slice(0, MAX_SKIPPED_SHOWN)
                 .map((debtor) => `<li>${escape(debtor.name)}: ${escape(debtor.reason)}</li>`);
             if (skipped.length > MAX_SKIPPED_SHOWN) {
-                items.push(
-                    `<li>${escape(
-                        _t("and %(count)s more", { count: skipped.length - MAX_SKIPPED_SHOWN })
-                    )}</li>`
-                );
+                const more = _t("and %(count)s more", {
+                    count: skipped.length - MAX_SKIPPED_SHOWN,
+                });
+                items.push(`<li>${escape(more)}</li>`);
             }
             this.notification.add(markup(`<ul class="mb-0 ps-3">${items.join("")}</ul>`), {
                 title: _t("Overdue, but the reminder would skip them"),
