@@ -215,8 +215,10 @@ class Ours(Side):
         Line = cron_env["account.debtor.reminder.run.line"]
         to_send = [("run_id", "=", run_id), ("state", "=", "to_send")]
         batches = []
-        # bounded: the run's batches, and a few more to see it stop
-        for _ in range(len(partner_ids) // batch_size + 5):
+        # bounded: as many batches as debtors at worst (the run sizes its
+        # batches by time, smaller on a loaded machine), a few more to see
+        # it stop
+        for _ in range(len(partner_ids) + 5):
             if not Line.search_count(to_send):
                 break
             t1 = time.perf_counter()
