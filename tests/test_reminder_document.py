@@ -375,7 +375,9 @@ class TestReminderDocument(DebtorCollectionCommon):
         by_move = {item.move_id: item for item in entry.item_ids}
         # 100 x 10 % x 12 years would be 120: capped at the 100 owed
         self.assertAlmostEqual(by_move[old].interest, 100.0)
-        self.assertIn("Civil Law of Latvia", str(entry.mail_message_id.body))
+        # the law named, in the Latvian debtor's language
+        self.assertIn("Civillikum", str(entry.mail_message_id.body))
+        self.assertIn("1763", str(entry.mail_message_id.body))
         with freeze_time("2026-09-15"):
             self._send_to(self.debtor_lv, date="2026-09-15")
         later = self._reminder(self.debtor_lv)
