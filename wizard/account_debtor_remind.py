@@ -354,12 +354,12 @@ class AccountDebtorRemind(models.TransientModel):
         )
 
     def _check_debtors(self, partners):
-        """The preview of each debtor (see account.debtor._get_reminder_checks)."""
+        """The preview of each debtor (see account.debtor.reminder.check)."""
         self.ensure_one()
         # In the web client's onchange the wizard is a new record and so are
         # its debtors (new records whose origin is the partner): the checks
         # look them up in the database, by their real records.
-        return self.env["account.debtor"]._get_reminder_checks(
+        return self.env["account.debtor.reminder.check"]._get_reminder_checks(
             partners._origin, self.company_id._origin, self.date, self.force
         )
 
