@@ -376,7 +376,7 @@ class TestSystemState(DebtorCollectionCommon):
             )
             .mapped("res_id")
         )
-        self.assertEqual(len(types), 3)
+        self.assertEqual(len(types), 4)
         activities = self.env["mail.activity"]
         for activity_type in types:
             activities |= self.debtor_en.activity_schedule(

@@ -34,7 +34,9 @@ class AccountDebtorRemindLine(models.TransientModel):
         language, at the wizard's date."""
         self.ensure_one()
         return self.get_preview_action(
-            self.partner_id.id, self.level_id.id, fields.Date.to_string(self.remind_id.date)
+            self.partner_id.id,
+            self.level_id.id,
+            fields.Date.to_string(self.remind_id.date),
         )
 
     @api.model
@@ -47,7 +49,7 @@ class AccountDebtorRemindLine(models.TransientModel):
         context = action["context"]
         preview = (
             self.env["mail.template.preview"]
-            .with_context(context)
+            .with_context(**context)
             .new(
                 {
                     "mail_template_id": context["default_mail_template_id"],
