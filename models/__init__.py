@@ -18,11 +18,11 @@ from . import mail_activity
 from . import ir_actions_report
 from . import res_partner_reminder_channel
 from . import res_partner_reminder_reply
-from . import account_debtor_channel
-from . import account_debtor_reply
+from . import account_debtor_reminder_check
 from . import account_debtor_correspondence_channel
 from . import account_debtor_correspondence_reply
 from . import account_debtor_reminder_run_sms
 from . import account_debtor_reminder_run_post
 from . import account_debtor_reminder_run_fallback
 from . import mail_activity_reply
+from . import account_debtor_workspace

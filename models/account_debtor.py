@@ -5,19 +5,15 @@ from datetime import date, datetime, timedelta
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, email_normalize, format_amount, format_date, formataddr
+from odoo.tools import SQL, format_date
 
-from .account_debtor_correspondence import PROMISE_STATES, shorten_note
+from .account_debtor_correspondence import PROMISE_STATES
 
 _logger = logging.getLogger(__name__)
 
 # A debtor row is keyed by its (commercial partner, company) pair; the id packs
 # both so that a row keeps its id for as long as the debtor owes anything.
 DEBTOR_ID_COMPANY_BITS = 16
-# The most rows one call of the workspace panel returns per list.
-MAX_PANEL_PAGE = 200
-# Notes are shortened to this many characters where they are copied (panel).
-NOTE_PREVIEW_LENGTH = 2000
 # The as-of dates the overview takes: its ageing and levels count back from it.
 AS_OF_DATE_MIN = date(1900, 1, 1)
 AS_OF_DATE_MAX = date(9000, 12, 31)
@@ -34,6 +30,10 @@ class AccountDebtor(models.Model):
     the methods after it): an open item, its due date, a credit, what is
     overdue. The overview's SQL is generated from the same domains that the
     e-mail, the wizard, the panel and the statement search with.
+
+    Whether a reminder can be sent to a debtor is decided in
+    ``account.debtor.reminder.check``; what the workspace's panel asks the
+    server is in ``account.debtor.workspace``.
 
     Context keys honoured:
 
@@ -168,6 +168,13 @@ class AccountDebtor(models.Model):
     correspondence_ids = fields.Many2many(
         "account.debtor.correspondence",
         compute="_compute_correspondence_ids",
+    )
+    reply_pending = fields.Boolean(
+        string="Reply to Answer",
+        compute="_compute_reply_pending",
+        search="_search_reply_pending",
+        help="The customer answered a reminder by e-mail and the collector "
+        "has not marked the answer done yet.",
     )
 
     @property
@@ -342,306 +349,6 @@ class AccountDebtor(models.Model):
             ("amount_overdue", ">=", company.debtor_reminder_min_amount),
             ("no_reminder", "=", False),
         ]
-
-    @api.model
-    def _get_partners_in_open_runs(self, partners, company, run=None):
-        """The debtors among ``partners`` that a reminder run of ``company``
-        already holds: a line to send or sent in a run queued or running
-        (when ``run`` is given: in an older run that was not finished yet
-        when ``run`` was queued). Eight clicks on Send while the mail server
-        is down remind once."""
-        Run = self.env["account.debtor.reminder.run"]
-        Run.flush_model(["company_id", "state", "date_done"])
-        self.env["account.debtor.reminder.run.line"].flush_model(
-            ["run_id", "partner_id", "state"]
-        )
-        if run:
-            run.flush_recordset(["create_date"])
-            open_run = SQL(
-                "run.id < %(id)s AND (run.state != 'done' OR run.date_done >= "
-                "(SELECT create_date FROM account_debtor_reminder_run "
-                "WHERE id = %(id)s))",
-                id=run.id,
-            )
-        else:
-            open_run = SQL("run.state IN ('queued', 'running')")
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT DISTINCT line.partner_id
-                  FROM account_debtor_reminder_run_line line
-                  JOIN account_debtor_reminder_run run ON run.id = line.run_id
-                 WHERE line.partner_id = ANY(%(partners)s)
-                   AND run.company_id = %(company)s
-                   AND line.state IN ('to_send', 'sent')
-                   AND %(open_run)s
-                """,
-                partners=partners.ids,
-                company=company.id,
-                open_run=open_run,
-            )
-        )
-        return partners.browse(row[0] for row in self.env.cr.fetchall())
-
-    @api.model
-    def _get_open_run_skip_reason(self):
-        return self.env._(
-            "Already in a reminder run that is queued or running: it is sent there."
-        )
-
-    @api.model
-    def _get_sending_run(self):
-        """The run being sent (its sending environment names it; only the
-        addon's superuser sending is trusted with it)."""
-        run_id = self.env.context.get("debtor_reminder_run_id")
-        if self.env.su and isinstance(run_id, int):
-            return self.env["account.debtor.reminder.run"].browse(run_id)
-        return None
-
-    @api.model
-    def _get_reminder_checks(self, partners, company, as_of_date, force=False):
-        """Check each debtor before sending a reminder at ``as_of_date``:
-        returns a dict partner -> preview values (recipients, language,
-        overdue count and amount, state ``to_send`` or ``skipped`` with its
-        reason). ``force`` also reminds debtors reminded within the minimum
-        interval, and the invoices a pending promise pauses. A debtor that a
-        queued or running run holds is skipped (at sending time: one that
-        an older run held when this one was queued)."""
-        if not partners:
-            return {}
-        Debtor = self.with_context(
-            debtor_as_of_date=as_of_date,
-            debtor_partner_ids=partners.ids,
-            debtor_remind_promised=bool(force),
-        )
-        Debtor.invalidate_model()
-        debtors = Debtor.search_fetch(
-            [
-                ("partner_id", "in", partners.ids),
-                ("company_id", "=", company.id),
-            ],
-            [
-                "partner_id",
-                "amount_overdue",
-                "amount_credit",
-                "amount_disputed",
-                "overdue_invoice_count",
-                "no_reminder",
-                "promise_state",
-                "promise_date",
-                "last_reminder_date",
-                "level_id",
-            ],
-        )
-        debtor_by_partner = {debtor.partner_id: debtor for debtor in debtors}
-        first_level = self.env["account.debtor.reminder.level"].search(
-            [("company_id", "=", company.id)], limit=1
-        )
-        recipients_by_partner = partners._get_debtor_reminder_recipients()
-        reach_by_partner = self._get_reminder_reach(partners, company)
-        unmatched_by_partner = self._get_unmatched_bank_amounts(partners, company)
-        in_open_runs = self._get_partners_in_open_runs(
-            partners, company, self._get_sending_run()
-        )
-        checks = {}
-        for partner in partners:
-            debtor = debtor_by_partner.get(partner)
-            recipients, invalid = recipients_by_partner[partner]
-            unmatched = unmatched_by_partner.get(partner, 0.0)
-            level = debtor.level_id if debtor else first_level.browse()
-            reach = reach_by_partner[partner]
-            channel = self._get_reminder_channel(level, recipients, company, reach)
-            reason = self._get_skip_reason(
-                partner,
-                debtor,
-                recipients,
-                invalid,
-                {
-                    "company": company,
-                    "as_of_date": as_of_date,
-                    "force": force,
-                    "unmatched": unmatched,
-                    "level": level,
-                    "first_level": first_level,
-                    "channel": channel,
-                    "in_open_run": partner in in_open_runs,
-                    "reach": reach,
-                },
-            )
-            checks[partner] = {
-                "partner_id": partner.id,
-                "recipients": self._get_reminder_recipients_text(
-                    channel, recipients, reach
-                ),
-                "lang": partner._get_debtor_lang(),
-                "overdue_count": debtor.overdue_invoice_count if debtor else 0,
-                "currency_id": company.currency_id.id,
-                "amount_overdue": debtor.amount_overdue if debtor else 0.0,
-                "amount_credit": debtor.amount_credit if debtor else 0.0,
-                "amount_disputed": debtor.amount_disputed if debtor else 0.0,
-                "amount_unmatched": unmatched,
-                "level_id": level.id if level else False,
-                "channel": channel,
-                "state": "skipped" if reason else "to_send",
-                "message": reason
-                or self._get_reminder_channel_note(level, channel, reach),
-            }
-        Debtor.invalidate_model()
-        return checks
-
-    @api.model
-    def _format_recipients(self, recipients):
-        """The addresses of ``recipients`` as one line of text, as their
-        ``email_formatted`` reads, without computing that field (with the
-        mail thread's machinery it is most of a preview of thousands)."""
-        return ", ".join(
-            formataddr((partner.name or "False", email))
-            for partner in recipients
-            # a recipient has one valid address (_get_debtor_reminder_recipients)
-            if (email := email_normalize(partner.email))
-        )
-
-    @api.model
-    def _get_skip_reason(self, partner, debtor, recipients, invalid_emails, check):
-        """Why ``partner`` gets no reminder now (False: it gets one).
-        ``check``: the company, ``as_of_date``, ``force`` and the amount of
-        its bank transactions waiting to be matched (``unmatched``)."""
-        company, as_of_date = check["company"], check["as_of_date"]
-        force = check["force"]
-        today = company._get_debtor_today()
-        interval = company.debtor_reminder_interval
-        if not partner.active:
-            return self.env._("The customer is archived.")
-        if check.get("in_open_run"):
-            return self._get_open_run_skip_reason()
-        promised = (
-            debtor
-            and debtor.promise_state == "pending"
-            and debtor.promise_date
-            and debtor.promise_date >= as_of_date
-        )
-        if promised and not force and debtor.amount_overdue <= 0:
-            # what is left to pay now is what it promised: paused
-            return self.env._(
-                "Payment promised for %(date)s.",
-                date=format_date(self.env, debtor.promise_date),
-            )
-        if debtor and debtor.amount_overdue <= 0 and debtor.amount_disputed > 0:
-            if not debtor.overdue_invoice_count:
-                return self.env._(
-                    "Its late invoices are in dispute: resolve the dispute first."
-                )
-        if not debtor or (
-            debtor.amount_overdue <= 0 and not debtor.overdue_invoice_count
-        ):
-            return self.env._("Nothing is overdue at this date.")
-        if debtor.amount_overdue <= 0:
-            return self.env._(
-                "Its credits cover its late invoices: there is nothing to pay "
-                "at this date."
-            )
-        if debtor.amount_overdue < company.debtor_reminder_min_amount:
-            return self.env._(
-                "%(amount)s overdue is below the minimum of %(minimum)s.",
-                amount=format_amount(
-                    self.env, debtor.amount_overdue, company.currency_id
-                ),
-                minimum=format_amount(
-                    self.env, company.debtor_reminder_min_amount, company.currency_id
-                ),
-            )
-        if debtor.no_reminder:
-            return self.env._("The customer is excluded from payment reminders.")
-        level = check.get("level")
-        if not level:
-            first_level = check.get("first_level")
-            if not first_level:
-                return self.env._("The company has no reminder level.")
-            return self.env._(
-                "No reminder level reached yet: %(level)s starts %(days)s days "
-                "after the due date.",
-                level=first_level.name,
-                days=first_level.delay,
-            )
-        if not recipients and check.get("channel", "email") == "email":
-            if check.get("reach", {}).get("bounced"):
-                return self._get_bounced_skip_reason(check["reach"]["bounced"])
-            if invalid_emails:
-                return self.env._(
-                    "Not a valid e-mail address: %(emails)s. Correct it on the "
-                    "customer or its invoice contacts.",
-                    emails=", ".join(invalid_emails),
-                )
-            return self.env._(
-                "No e-mail address: give the customer or one of its invoice "
-                "contacts an e-mail."
-            )
-        if debtor.last_reminder_date == today:
-            return self.env._("Already reminded today.")
-        if not force and check["unmatched"] > 0:
-            return self.env._(
-                "%(amount)s from this customer is in the bank, not matched yet: "
-                "match it first, or tick Remind Again.",
-                amount=format_amount(self.env, check["unmatched"], company.currency_id),
-            )
-        if (
-            not force
-            and debtor.last_reminder_date
-            and interval > 0
-            and debtor.last_reminder_date > today - timedelta(days=interval)
-        ):
-            return self.env._(
-                "Already reminded on %(date)s; the minimum interval is %(days)s days.",
-                date=format_date(self.env, debtor.last_reminder_date),
-                days=interval,
-            )
-        return False
-
-    @api.model
-    def _get_reminder_channel(self, level, recipients, company, reach=None):
-        """How the reminder at ``level`` goes to a debtor with these e-mail
-        ``recipients``: the level's channel, its fallback channel when the
-        debtor cannot be reached by it (``reach``, see
-        ``_get_reminder_reach``), or a letter instead of an e-mail to nobody
-        when the company chose so."""
-        if not level:
-            return False
-        if (
-            reach
-            and level.fallback_channel
-            and not self._can_reach(level.channel, recipients, reach)
-        ):
-            return level.fallback_channel
-        if (
-            level.channel == "email"
-            and not recipients
-            and company.debtor_letter_without_email
-        ):
-            return "letter"
-        return level.channel
-
-    @api.model
-    def _get_unmatched_bank_amounts(self, partners, company):
-        """What each debtor paid into the company's bank that is not matched
-        to its invoices yet (bank transactions not reconciled), in company
-        currency: a reminder would ask for money already received."""
-        groups = self.env["account.bank.statement.line"]._read_group(
-            [
-                ("partner_id", "child_of", partners.ids),
-                ("company_id", "=", company.id),
-                ("is_reconciled", "=", False),
-                ("amount", ">", 0),
-            ],
-            groupby=["partner_id", "currency_id"],
-            aggregates=["amount:sum"],
-        )
-        amounts = defaultdict(float)
-        today = fields.Date.context_today(self)
-        for partner, currency, amount in groups:
-            amounts[partner.commercial_partner_id] += currency._convert(
-                amount, company.currency_id, company, today
-            )
-        return amounts
 
     # ------------------------------------------------------------------
     # The overview's query, built from overridable parts (as
@@ -1010,9 +717,63 @@ class AccountDebtor(models.Model):
                 (debtor.partner_id.id, debtor.company_id.id), False
             )
 
+    def _compute_reply_pending(self):
+        keys = self._get_reply_pending_keys(self.partner_id.ids)
+        for debtor in self:
+            debtor.reply_pending = (
+                debtor.partner_id.id,
+                debtor.company_id.id,
+            ) in keys
+
+    def _search_reply_pending(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            return NotImplemented
+        keys = self._get_reply_pending_keys()
+        ids = [
+            debtor.id
+            for debtor in self.search_fetch(
+                [("partner_id", "in", list({partner for partner, _c in keys}))],
+                ["partner_id", "company_id"],
+            )
+            if (debtor.partner_id.id, debtor.company_id.id) in keys
+        ]
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", ids)]
+
+    def _get_reply_pending_keys(self, partner_ids=None):
+        """(partner id, company id) of the debtors with an open reply: one
+        grouped query."""
+        domain = [("kind", "=", "reply"), ("reply_state", "=", "open")]
+        if partner_ids is not None:
+            domain.append(("partner_id", "in", partner_ids))
+        groups = self.env["account.debtor.correspondence"]._read_group(
+            domain, ["partner_id", "company_id"]
+        )
+        return {(partner.id, company.id) for partner, company in groups}
+
     def _compute_display_name(self):
         for debtor in self:
             debtor.display_name = debtor.partner_id.display_name
+
+    @api.model
+    def action_open_ageing(self):
+        """Receivables Ageing, its graph on the oldest bucket that holds
+        money in the user's companies (the graph shows one at a time: on an
+        empty one it would be blank), else on what is due."""
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "account_debtor_collection.action_account_debtor_ageing"
+        )
+        buckets = ["amount_over_90", "amount_61_90", "amount_31_60", "amount_1_30"]
+        [totals] = self._read_group(
+            [("company_id", "in", self.env.companies.ids)],
+            aggregates=[f"{bucket}:sum" for bucket in buckets],
+        )
+        measure = next(
+            (bucket for bucket, total in zip(buckets, totals, strict=True) if total),
+            "amount_due",
+        )
+        action["context"] = {"graph_measure": measure}
+        return action
 
     def action_open_reminder(self):
         """Open the reminder wizard on the debtors selected in the list, at
@@ -1045,161 +806,6 @@ class AccountDebtor(models.Model):
             context={"create": False},
         )
         return action
-
-    @api.model
-    def action_open_ageing(self):
-        """Receivables Ageing, its graph on the oldest bucket that holds
-        money in the user's companies (the graph shows one at a time: on an
-        empty one it would be blank), else on what is due."""
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "account_debtor_collection.action_account_debtor_ageing"
-        )
-        buckets = ["amount_over_90", "amount_61_90", "amount_31_60", "amount_1_30"]
-        [totals] = self._read_group(
-            [("company_id", "in", self.env.companies.ids)],
-            aggregates=[f"{bucket}:sum" for bucket in buckets],
-        )
-        measure = next(
-            (bucket for bucket, total in zip(buckets, totals, strict=True) if total),
-            "amount_due",
-        )
-        action["context"] = {"graph_measure": measure}
-        return action
-
-    # The debtor workspace: the overview list with the panel of one debtor
-
-    @api.model
-    def get_workspace_overdue_ids(self):
-        """Ids of the debtors "Select all overdue" picks in the workspace: the
-        ones the reminder wizard would remind at the context's
-        ``debtor_as_of_date``, in the current company (reminders are sent one
-        company at a time)."""
-        return self.get_workspace_remindable()["ids"]
-
-    @api.model
-    def get_workspace_remindable(self):
-        """What "Select all overdue" in the workspace picks: ``ids``, the
-        debtors the reminder wizard would send a reminder to at the context's
-        ``debtor_as_of_date`` (its very checks), and ``skipped``, the overdue
-        ones it would skip (a payment waiting in the bank, no e-mail, ...),
-        each with its ``id``, ``name`` and ``reason``: the overview and the
-        wizard agree, and the user sees why a debtor is left out."""
-        as_of_date = self._get_as_of_date()
-        company = self.env.company
-        debtors = self.with_context(
-            debtor_as_of_date=fields.Date.to_string(as_of_date)
-        ).search_fetch(self._get_remindable_domain(company, as_of_date), ["partner_id"])
-        debtor_by_partner = {debtor.partner_id: debtor.id for debtor in debtors}
-        checks = self._get_reminder_checks(
-            debtors.partner_id, company, as_of_date, force=False
-        )
-        ids, skipped = [], []
-        for partner, check in checks.items():
-            if check["state"] == "to_send":
-                ids.append(debtor_by_partner[partner])
-            else:
-                skipped.append(
-                    {
-                        "id": debtor_by_partner[partner],
-                        "name": partner.display_name,
-                        "reason": check["message"],
-                    }
-                )
-        return {"ids": ids, "skipped": skipped}
-
-    def action_open_workspace_reminder(self):
-        """Open the reminder wizard on these debtors (on none: an empty one)
-        at the context's ``debtor_as_of_date``."""
-        return self.action_open_reminder()
-
-    def get_workspace_panel(
-        self, invoice_offset=0, invoice_limit=40, log_offset=0, log_limit=40
-    ):
-        """What the workspace shows beside the list about this debtor, in one
-        call of a few queries whatever the number of its invoices: a page of
-        its unpaid invoices (oldest due first) and a page of its
-        correspondence (newest first), with the count of each.
-
-        A limit of 0 leaves that part out. Dates are ISO strings; amounts
-        are raw, with the id of their currency; an invoice is late by the days
-        from its due date to the context's ``debtor_as_of_date``.
-
-        :return: a dict with the keys ``found`` (False when the debtor owes
-            nothing any more or is out of reach), ``as_of_date``,
-            ``invoices`` (dicts: ``id``, ``name``, ``move_type``,
-            ``invoice_date``, ``date_due``, ``days_late``, ``amount_residual``
-            in ``company_currency_id``, ``amount_residual_currency`` in
-            ``currency_id``), ``invoice_count``, ``entries`` (dicts: ``id``,
-            ``kind``, ``kind_label``, ``source`` (``portal``: the debtor wrote
-            it on its page; ``user_name`` is then its contact's), ``date``,
-            ``user_id``, ``user_name``,
-            ``contact_name``, ``note``, ``move_names``, ``promise_date``,
-            ``promise_state``, ``promise_state_label``,
-            ``next_action_date``, ``editable``: the user may change it) and
-            ``entry_count``
-        """
-        self.ensure_one()
-        as_of_date = self._get_as_of_date()
-        invoice_offset, invoice_limit, log_offset, log_limit = (
-            self._check_paging_argument(value, maximum=MAX_PANEL_PAGE)
-            for value in (invoice_offset, invoice_limit, log_offset, log_limit)
-        )
-        values = {
-            "found": False,
-            "can_remind": self.env.user.has_group("account.group_account_invoice"),
-            "as_of_date": fields.Date.to_string(as_of_date),
-            "invoices": [],
-            "invoice_count": 0,
-            "entries": [],
-            "entry_count": 0,
-        }
-        # The panel is opened often: read the debtor's keys from its id rather
-        # than run the overview's aggregate for one row. The company check is
-        # the record rule of this model; a debtor that paid everything since
-        # is no error.
-        self.browse().check_access("read")
-        partner, company = self._get_debtor_keys()
-        if company not in self.env.companies:
-            return values
-        open_items = self._get_debtor_item_domain(partner, company)
-        values["found"] = bool(
-            self.env["account.move.line"].search(open_items, limit=1)
-        )
-        if not values["found"]:
-            return values
-        if invoice_limit:
-            values.update(
-                self._get_workspace_invoices(
-                    open_items, company, as_of_date, invoice_offset, invoice_limit
-                )
-            )
-        if log_limit:
-            values.update(
-                self._get_workspace_entries(partner, company, log_offset, log_limit)
-            )
-        return values
-
-    @api.model
-    def _check_paging_argument(self, value, maximum):
-        """An offset or a limit from the client: a whole number from 0."""
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise UserError(
-                self.env._(
-                    "Offsets and limits are whole numbers from 0, not %(value)s.",
-                    value=repr(value)[:40],
-                )
-            )
-        return min(value, maximum) if maximum else value
-
-    def _get_debtor_keys(self):
-        """The commercial partner and the company of this row, from its id."""
-        self.ensure_one()
-        return (
-            self.env["res.partner"].browse(self.id >> DEBTOR_ID_COMPANY_BITS),
-            self.env["res.company"].browse(
-                self.id & ((1 << DEBTOR_ID_COMPANY_BITS) - 1)
-            ),
-        )
 
     @api.model
     def _get_debtor_scope(self):
@@ -1254,149 +860,3 @@ class AccountDebtor(models.Model):
                 )
             )
         return as_of_date
-
-    def _get_workspace_invoices(self, domain, company, as_of_date, offset, limit):
-        """A page of this debtor's unpaid invoices (all its moves with open
-        receivable items: credit notes and payments have negative amounts)."""
-        MoveLine = self.env["account.move.line"]
-        groups = MoveLine._read_group(
-            domain,
-            groupby=["move_id"],
-            aggregates=[
-                "amount_residual:sum",
-                "amount_residual_currency:sum",
-                "date_maturity:min",
-            ],
-            offset=offset,
-            limit=limit,
-            order="date_maturity:min ASC, move_id:min ASC",
-        )
-        if offset or len(groups) == limit:
-            [[count]] = MoveLine._read_group(
-                domain, aggregates=["move_id:count_distinct"]
-            )
-        else:
-            count = len(groups)
-        moves = self.env["account.move"].browse([move.id for move, *_rest in groups])
-        moves.fetch(
-            [
-                "name",
-                "move_type",
-                "invoice_date",
-                "date",
-                "currency_id",
-                "debtor_in_dispute",
-            ]
-        )
-        invoices = []
-        for move, residual, residual_currency, date_due in groups:
-            date_due = date_due or move.date
-            late = residual > 0 and date_due < as_of_date
-            invoices.append(
-                {
-                    "id": move.id,
-                    "name": move.name,
-                    "move_type": move.move_type,
-                    "invoice_date": fields.Date.to_string(
-                        move.invoice_date or move.date
-                    ),
-                    "date_due": fields.Date.to_string(date_due),
-                    "days_late": (as_of_date - date_due).days if late else 0,
-                    "amount_residual": residual,
-                    "company_currency_id": company.currency_id.id,
-                    "amount_residual_currency": residual_currency,
-                    "currency_id": move.currency_id.id,
-                    "in_dispute": move.debtor_in_dispute,
-                }
-            )
-        return {"invoices": invoices, "invoice_count": count}
-
-    def _get_workspace_entries(self, partner, company, offset, limit):
-        """A page of this debtor's correspondence, newest first."""
-        Entry = self.env["account.debtor.correspondence"]
-        domain = [
-            ("partner_id", "=", partner.id),
-            ("company_id", "=", company.id),
-        ]
-        entries = Entry.search_fetch(
-            domain,
-            [
-                "kind",
-                "source",
-                "date",
-                # read by the access rules of ``editable``
-                "company_id",
-                "user_id",
-                "contact_id",
-                "note",
-                "move_ids",
-                "promise_date",
-                "promise_state",
-                "next_action_date",
-                "delivery_state",
-                "dispute_state",
-                "dispute_reason_id",
-                "level_id",
-                "channel",
-            ],
-            offset=offset,
-            limit=limit,
-        )
-        if offset or len(entries) == limit:
-            count = Entry.search_count(domain)
-        else:
-            count = len(entries)
-        (entries.user_id.partner_id | entries.contact_id).fetch(["name"])
-        entries.move_ids.fetch(["name"])
-        editable = entries._filtered_access("write")
-        kind_labels = dict(Entry._fields["kind"]._description_selection(self.env))
-        state_labels = dict(
-            Entry._fields["promise_state"]._description_selection(self.env)
-        )
-        delivery_labels = dict(
-            Entry._fields["delivery_state"]._description_selection(self.env)
-        )
-        dispute_labels = dict(
-            Entry._fields["dispute_state"]._description_selection(self.env)
-        )
-        entries.dispute_reason_id.fetch(["name"])
-        entries.level_id.fetch(["name"])
-        channel_labels = dict(Entry._fields["channel"]._description_selection(self.env))
-        return {
-            "entries": [
-                {
-                    "id": entry.id,
-                    "kind": entry.kind,
-                    "kind_label": kind_labels.get(entry.kind, ""),
-                    "date": fields.Date.to_string(entry.date),
-                    "user_id": entry.user_id.id,
-                    "source": entry.source,
-                    "user_name": (
-                        entry.contact_id.name
-                        if entry.source == "portal"
-                        else entry.user_id.partner_id.name
-                    )
-                    or "",
-                    "contact_name": entry.contact_id.name or "",
-                    "note": shorten_note(entry.note, NOTE_PREVIEW_LENGTH),
-                    "move_names": entry.move_ids.mapped("name"),
-                    "promise_date": fields.Date.to_string(entry.promise_date),
-                    "promise_state": entry.promise_state or False,
-                    "promise_state_label": state_labels.get(entry.promise_state, ""),
-                    "next_action_date": fields.Date.to_string(entry.next_action_date),
-                    "delivery_state": entry.delivery_state or False,
-                    "delivery_state_label": delivery_labels.get(
-                        entry.delivery_state, ""
-                    ),
-                    "dispute_state": entry.dispute_state or False,
-                    "dispute_state_label": dispute_labels.get(entry.dispute_state, ""),
-                    "dispute_reason": entry.dispute_reason_id.name or "",
-                    "level_name": entry.level_id.name or "",
-                    "channel": entry.channel or False,
-                    "channel_label": channel_labels.get(entry.channel, ""),
-                    "editable": entry in editable,
-                }
-                for entry in entries
-            ],
-            "entry_count": count,
-        }

@@ -161,10 +161,10 @@ class AccountDebtorReminderRun(models.Model):
         self._check_levels(company, to_send)
         # the preview may be older than a run queued since (another click on
         # Send): a debtor that run holds is skipped here, not reminded twice
-        Debtor = self.env["account.debtor"]
-        held = Debtor._get_partners_in_open_runs(to_send.partner_id, company)
+        Check = self.env["account.debtor.reminder.check"]
+        held = Check._get_partners_in_open_runs(to_send.partner_id, company)
         to_send.filtered(lambda line: line.partner_id in held).write(
-            {"state": "skipped", "message": Debtor._get_open_run_skip_reason()}
+            {"state": "skipped", "message": Check._get_open_run_skip_reason()}
         )
         # sudo: users may read runs, never create or change them (a forged
         # run would send in another's name, or again). Safe: the caller is
@@ -553,7 +553,7 @@ class AccountDebtorReminderRun(models.Model):
         self.ensure_one()
         env = self._get_sending_env()
         run = self.with_env(env)
-        checks = env["account.debtor"]._get_reminder_checks(
+        checks = env["account.debtor.reminder.check"]._get_reminder_checks(
             lines.partner_id.with_env(env), self.company_id, self.date, self.force
         )
         # in partner order, so that two workers never deadlock on the index

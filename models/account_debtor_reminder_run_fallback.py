@@ -4,7 +4,7 @@ from odoo import api, models
 class AccountDebtorReminderRun(models.Model):
     """What the log says of a reminder that went another way than its level's:
     past an address that bounced, or by the level's fallback channel (see
-    ``account.debtor._get_reminder_channel``)."""
+    ``account.debtor.reminder.check._get_reminder_channel``)."""
 
     # pylint: disable=consider-merging-classes-inherited
     # (a file per channel concern, as asked for the merge with issue 22)

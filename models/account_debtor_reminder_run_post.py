@@ -8,7 +8,7 @@ class AccountDebtorReminderRun(models.Model):
     the Printed Letter channel (its report, in the debtor's language), handed
     to Odoo's postal service as a ``snailmail.letter`` for the debtor. A
     debtor without a complete postal address was skipped before (see
-    ``account.debtor._get_skip_reason``). Logged as the other offline
+    ``account.debtor.reminder.check._get_skip_reason``). Logged as the other offline
     reminders are; its delivery state follows the letter's notification."""
 
     # pylint: disable=consider-merging-classes-inherited

@@ -8,6 +8,14 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 TODAY = "2026-06-15"
 
 
+def workspace_panel(debtor, **kwargs):
+    """The workspace panel of ``debtor`` as the web client asks for it: by its
+    id, in its environment (user, context)."""
+    return debtor.env["account.debtor.workspace"].get_workspace_panel(
+        debtor.ids, **kwargs
+    )
+
+
 def new_billing_user(env, login, **values):
     """A user with billing rights only, in the current company."""
     return new_test_user(

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import DebtorCollectionCommon
+from .common import DebtorCollectionCommon, workspace_panel
 
 
 @tagged("post_install", "-at_install")
@@ -47,11 +47,11 @@ class TestDebtorAccess(DebtorCollectionCommon):
         debtor = self.env["account.debtor"].search(
             [("partner_id", "=", self.debtor_lv.id)]
         )
-        panel = debtor.with_user(self.billing_user).get_workspace_panel()
+        panel = workspace_panel(debtor.with_user(self.billing_user))
         self.assertTrue(panel["found"])
         self.assertEqual(panel["invoice_count"], 1)
         with self.assertRaises(AccessError):
-            debtor.with_user(self.plain_user).get_workspace_panel()
+            workspace_panel(debtor.with_user(self.plain_user))
         company_2 = self.setup_other_company()["company"]
         self._create_invoice(self.debtor_lv, 500.0, "2026-05-01", company=company_2)
         other = (
@@ -61,7 +61,7 @@ class TestDebtorAccess(DebtorCollectionCommon):
         )
         self.assertEqual(other.company_id, company_2)
         other = self.env["account.debtor"].browse(other.id).with_user(self.billing_user)
-        hidden = other.get_workspace_panel()
+        hidden = workspace_panel(other)
         self.assertFalse(hidden["found"])
         self.assertFalse(hidden["invoices"])
 

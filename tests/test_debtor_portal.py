@@ -17,7 +17,7 @@ from odoo.addons.account_debtor_collection.controllers.portal import (
     STATEMENT_LOCK_KEY,
 )
 
-from .common import DebtorCollectionCommon, new_billing_user
+from .common import DebtorCollectionCommon, new_billing_user, workspace_panel
 
 
 class DebtorPortalCommon(AccountTestInvoicingHttpCommon):
@@ -338,7 +338,7 @@ class TestDebtorPortal(DebtorPortalCommon):
         self.assertEqual(activity.user_id, self.collector)
         self.assertIn("SIA Koks promised online to pay by", activity.summary)
         # the reminders pause, as for a collector's promise
-        checks = self.env["account.debtor"]._get_reminder_checks(
+        checks = self.env["account.debtor.reminder.check"]._get_reminder_checks(
             self.debtor, self.company, self.today
         )
         self.assertEqual(checks[self.debtor]["state"], "skipped")
@@ -357,9 +357,7 @@ class TestDebtorPortal(DebtorPortalCommon):
         debtor = self.env["account.debtor"].search(
             [("partner_id", "=", self.debtor.id), ("company_id", "=", self.company.id)]
         )
-        [panel_entry] = debtor.with_user(self.collector).get_workspace_panel()[
-            "entries"
-        ]
+        [panel_entry] = workspace_panel(debtor.with_user(self.collector))["entries"]
         self.assertEqual(panel_entry["source"], "portal")
         self.assertEqual(panel_entry["user_name"], "SIA Koks")
         # the page confirms it

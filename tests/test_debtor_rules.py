@@ -3,7 +3,7 @@ from unittest.mock import patch
 from odoo import Command, fields
 from odoo.tests import tagged
 
-from .common import DebtorCollectionCommon
+from .common import DebtorCollectionCommon, workspace_panel
 
 
 @tagged("post_install", "-at_install")
@@ -172,7 +172,7 @@ class TestDebtorRules(DebtorCollectionCommon):
         )
 
         # the panel: the same open moves, with days late by the same due dates
-        panel = debtor.get_workspace_panel()
+        panel = workspace_panel(debtor)
         by_id = {invoice["id"]: invoice for invoice in panel["invoices"]}
         self.assertEqual(panel["invoice_count"], 7)
         self.assertEqual(by_id[self.misc_entry.id]["days_late"], 21)
@@ -221,10 +221,13 @@ class TestDebtorRules(DebtorCollectionCommon):
     def test_wizard_opens_at_the_as_of_date_from_every_entry_point(self):
         debtor = self._debtor(self.debtor_en)
         Debtor = self.env["account.debtor"].with_context(debtor_as_of_date="2026-06-01")
+        Workspace = self.env["account.debtor.workspace"].with_context(
+            debtor_as_of_date="2026-06-01"
+        )
         Remind = self.env["account.debtor.remind"]
         for action in (
             Debtor.browse(debtor.ids).action_open_reminder(),
-            Debtor.browse(debtor.ids).action_open_workspace_reminder(),
+            Workspace.action_open_workspace_reminder(debtor.ids),
         ):
             wizard = Remind.browse(action["res_id"])
             self.assertEqual(fields.Date.to_string(wizard.date), "2026-06-01")

@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import DebtorCollectionCommon
+from .common import DebtorCollectionCommon, workspace_panel
 
 
 @tagged("post_install", "-at_install")
@@ -63,7 +63,7 @@ class TestDisputeAndGuards(DebtorCollectionCommon):
         self.assertIn("$300.00", body)
         self.assertEqual(run.line_ids.correspondence_id.move_ids, self.undisputed)
         # the panel marks it
-        panel = debtor.get_workspace_panel()
+        panel = workspace_panel(debtor)
         marks = {invoice["id"]: invoice["in_dispute"] for invoice in panel["invoices"]}
         self.assertTrue(marks[self.disputed.id])
         self.assertFalse(marks[self.undisputed.id])

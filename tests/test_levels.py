@@ -5,7 +5,7 @@ from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common import DebtorCollectionCommon, new_billing_user
+from .common import DebtorCollectionCommon, new_billing_user, workspace_panel
 
 TABLE = '<t t-out="object.debtor_reminder_table"/>'
 
@@ -443,7 +443,7 @@ class TestReminderLevels(DebtorCollectionCommon):
     def test_workspace_shows_the_level(self):
         self._send_to(self.debtor_en)
         debtor = self._debtor(self.debtor_en)
-        values = debtor.get_workspace_panel()
+        values = workspace_panel(debtor)
         [entry] = values["entries"]
         self.assertEqual(entry["level_name"], "Friendly")
         self.assertEqual(entry["channel"], "email")

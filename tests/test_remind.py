@@ -286,9 +286,9 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self.env["account.debtor.correspondence"].sudo().create(
             {"partner_id": self.debtor_lv.id, "kind": "reminder", "date": "2026-06-15"}
         )
-        Debtor = type(self.env["account.debtor"])
+        Check = type(self.env["account.debtor.reminder.check"])
         with (
-            patch.object(Debtor, "_get_skip_reason", return_value=False),
+            patch.object(Check, "_get_skip_reason", return_value=False),
             mute_logger("odoo.sql_db"),
         ):
             run = wizard.run_id.with_user(SUPERUSER_ID)

@@ -8,7 +8,7 @@ from odoo.tools import format_amount
 from odoo.addons.sms.tests.common import SMSCase
 from odoo.addons.snailmail.models import snailmail_letter
 
-from .common import DebtorCollectionCommon
+from .common import DebtorCollectionCommon, workspace_panel
 
 
 class ChannelCommon(DebtorCollectionCommon):
@@ -430,7 +430,7 @@ class TestReminderReplies(ChannelCommon):
         self.assertTrue(self._debtor(self.debtor_en).reply_pending)
         self.assertFalse(self._debtor(self.debtor_lv).reply_pending)
         # the workspace's timeline
-        panel = self._debtor(self.debtor_en).get_workspace_panel()
+        panel = workspace_panel(self._debtor(self.debtor_en))
         shown = next(e for e in panel["entries"] if e["kind"] == "reply")
         self.assertEqual(shown["user_name"], "Jane Payables")
         self.assertEqual(shown["attachments"][0]["name"], "payment-order.pdf")

@@ -10,7 +10,7 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import SQL, file_path
 
-from .common import DebtorCollectionCommon, new_billing_user
+from .common import DebtorCollectionCommon, new_billing_user, workspace_panel
 
 
 @tagged("post_install", "-at_install")
@@ -330,7 +330,7 @@ class TestReminderRun(DebtorCollectionCommon):
         self.env.cr.precommit.run()
         self.assertEqual(failed_entry.delivery_state, "failed")
         self.assertEqual(len(problem_activities()), 2, "one per reminder")
-        panel = self._debtor(self.debtor_lv).get_workspace_panel()
+        panel = workspace_panel(self._debtor(self.debtor_lv))
         states = {e["id"]: e["delivery_state"] for e in panel["entries"]}
         self.assertEqual(states[failed_entry.id], "failed")
         self.assertEqual(states[entry.id], "bounced")

@@ -7,7 +7,7 @@ from odoo.tools import SQL, mute_logger
 
 from odoo.addons.account_debtor_collection import uninstall_hook
 
-from .common import DebtorCollectionCommon, new_billing_user
+from .common import DebtorCollectionCommon, new_billing_user, workspace_panel
 
 
 @tagged("post_install", "-at_install")
@@ -251,7 +251,7 @@ class TestDebtorSecurity(DebtorCollectionCommon):
             }
         )
         self.assertLess(len(note.activity_id.note), 3000)
-        panel = self._debtor(self.debtor_en).get_workspace_panel()
+        panel = workspace_panel(self._debtor(self.debtor_en))
         self.assertLess(len(panel["entries"][0]["note"]), 3000)
         self.assertEqual(len(note.note), 100_000, "the note itself is kept whole")
 
@@ -271,9 +271,9 @@ class TestDebtorSecurity(DebtorCollectionCommon):
             {"invoice_limit": -5},
         ):
             with self.assertRaisesRegex(UserError, "whole numbers"):
-                debtor.get_workspace_panel(**kwargs)
+                workspace_panel(debtor, **kwargs)
         self.assertEqual(
-            debtor.get_workspace_panel(invoice_limit=10**9)["invoice_count"], 1
+            workspace_panel(debtor, invoice_limit=10**9)["invoice_count"], 1
         )
 
     def test_statement_takes_either_date_form_and_writes_nothing(self):

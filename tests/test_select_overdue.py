@@ -28,7 +28,10 @@ class TestWorkspaceSelectAgrees(DebtorCollectionCommon):
 
     def test_skipped_debtors_not_selected_with_their_reason(self):
         Debtor = self.env["account.debtor"].with_context(debtor_as_of_date="2026-06-15")
-        result = Debtor.get_workspace_remindable()
+        Workspace = self.env["account.debtor.workspace"].with_context(
+            debtor_as_of_date="2026-06-15"
+        )
+        result = Workspace.get_workspace_remindable()
         selected = Debtor.browse(result["ids"]).partner_id
         self.assertIn(self.debtor_lv, selected)
         self.assertNotIn(self.debtor_en, selected)
@@ -36,7 +39,7 @@ class TestWorkspaceSelectAgrees(DebtorCollectionCommon):
         reasons = {entry["name"]: entry["reason"] for entry in result["skipped"]}
         self.assertIn("in the bank", reasons["Northwind Ltd"])
         self.assertIn("No e-mail address", reasons["Bez Pasta SIA"])
-        self.assertEqual(Debtor.get_workspace_overdue_ids(), result["ids"])
+        self.assertEqual(Workspace.get_workspace_overdue_ids(), result["ids"])
 
         # the wizard opened on the selection sends to every one of them
         wizard = self.env["account.debtor.remind"].create(

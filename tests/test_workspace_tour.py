@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import SUPERUSER_ID, Command, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import new_billing_user
+from .common import new_billing_user, workspace_panel
 
 WORKSPACE_URL = "/odoo/action-account_debtor_collection.action_account_debtor"
 # a page of invoices and a page of correspondence, whatever their number
@@ -204,10 +204,10 @@ class TestDebtorWorkspace(HttpCase):
         )
         debtor = self._debtor(many).with_user(self.user)
         # once, for the caches that outlive a request (access rules, ...)
-        debtor.get_workspace_panel(invoice_limit=1, log_limit=1)
+        workspace_panel(debtor, invoice_limit=1, log_limit=1)
         self.env.invalidate_all()
         with self.assertQueryCount(PANEL_QUERY_COUNT):
-            first = debtor.get_workspace_panel()
+            first = workspace_panel(debtor)
         self.assertTrue(first["found"])
         self.assertEqual(first["invoice_count"], 60)
         self.assertEqual(len(first["invoices"]), 40)
@@ -222,7 +222,7 @@ class TestDebtorWorkspace(HttpCase):
 
         self.env.invalidate_all()
         with self.assertQueryCount(PANEL_QUERY_COUNT):
-            second = debtor.get_workspace_panel(invoice_offset=40, log_offset=40)
+            second = workspace_panel(debtor, invoice_offset=40, log_offset=40)
         self.assertEqual(len(second["invoices"]), 20)
         self.assertEqual(len(second["entries"]), 5)
         ids = [invoice["id"] for invoice in first["invoices"] + second["invoices"]]
@@ -230,30 +230,32 @@ class TestDebtorWorkspace(HttpCase):
         self.assertEqual(second["invoices"][-1]["days_late"], 1)
 
         # "show more" of one list leaves the other out
-        more = debtor.get_workspace_panel(invoice_offset=40, log_limit=0)
+        more = workspace_panel(debtor, invoice_offset=40, log_limit=0)
         self.assertEqual((len(more["invoices"]), more["entries"]), (20, []))
 
         # at another date, the days late follow
-        later = debtor.with_context(
-            debtor_as_of_date=str(self.today + timedelta(days=10))
-        ).get_workspace_panel(invoice_limit=1, log_limit=0)
+        later = workspace_panel(
+            debtor.with_context(debtor_as_of_date=str(self.today + timedelta(days=10))),
+            invoice_limit=1,
+            log_limit=0,
+        )
         self.assertEqual(later["invoices"][0]["days_late"], 70)
 
         # another user's entry: shown, not editable by a billing user
         entries[0].user_id = self.env.ref("base.user_admin")
-        panel = debtor.get_workspace_panel(log_limit=1, invoice_limit=0)
+        panel = workspace_panel(debtor, log_limit=1, invoice_limit=0)
         self.assertFalse(panel["entries"][0]["editable"])
 
     def test_overdue_ids_and_reminder_follow_the_date(self):
-        Debtor = self.env["account.debtor"].with_user(self.user)
+        Workspace = self.env["account.debtor.workspace"].with_user(self.user)
         debtor, later = self._debtor(self.debtor), self._debtor(self.later_debtor)
-        self.assertEqual(Debtor.get_workspace_overdue_ids(), debtor.ids)
+        self.assertEqual(Workspace.get_workspace_overdue_ids(), debtor.ids)
         as_of = str(self.today + timedelta(days=20))
-        Debtor = Debtor.with_context(debtor_as_of_date=as_of)
+        Workspace = Workspace.with_context(debtor_as_of_date=as_of)
         self.assertEqual(
-            sorted(Debtor.get_workspace_overdue_ids()), sorted((debtor | later).ids)
+            sorted(Workspace.get_workspace_overdue_ids()), sorted((debtor | later).ids)
         )
-        action = Debtor.browse(later.ids).action_open_workspace_reminder()
+        action = Workspace.action_open_workspace_reminder(later.ids)
         wizard = self.env["account.debtor.remind"].browse(action["res_id"])
         self.assertEqual(str(wizard.date), as_of)
         self.assertEqual(wizard.partner_ids, self.later_debtor)

@@ -77,7 +77,16 @@ class AccountDebtorRemind(models.TransientModel):
         for wizard in self:
             if wizard.state == "done":
                 continue
-            checks = wizard._check_debtors(wizard.partner_ids)
+            # the preview of each debtor. In the web client's onchange the
+            # wizard is a new record and so are its debtors (new records
+            # whose origin is the partner): the checks look them up in the
+            # database, by their real records.
+            checks = self.env["account.debtor.reminder.check"]._get_reminder_checks(
+                wizard.partner_ids._origin,
+                wizard.company_id._origin,
+                wizard.date,
+                wizard.force,
+            )
             if wizard.id:
                 wizard._set_preview_lines(list(checks.values()))
             else:
@@ -344,26 +353,12 @@ class AccountDebtorRemind(models.TransientModel):
         Debtor.invalidate_model()
         # search_fetch: the aggregate runs once, not once per prefetch batch
         debtors = Debtor.search_fetch(
-            self._get_overdue_debtors_domain(), ["partner_id"]
+            Debtor._get_remindable_domain(self.company_id._origin, self.date),
+            ["partner_id"],
         )
         partners = debtors.partner_id
         Debtor.invalidate_model()
         return partners
-
-    def _get_overdue_debtors_domain(self):
-        return self.env["account.debtor"]._get_remindable_domain(
-            self.company_id._origin, self.date
-        )
-
-    def _check_debtors(self, partners):
-        """The preview of each debtor (see account.debtor._get_reminder_checks)."""
-        self.ensure_one()
-        # In the web client's onchange the wizard is a new record and so are
-        # its debtors (new records whose origin is the partner): the checks
-        # look them up in the database, by their real records.
-        return self.env["account.debtor"]._get_reminder_checks(
-            partners._origin, self.company_id._origin, self.date, self.force
-        )
 
     @api.model
     def _cron_send_scheduled_reminders(self):

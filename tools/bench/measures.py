@@ -141,7 +141,16 @@ class Ours(Side):
             "form",
             f"{ADDON}.account_debtor_remind_view_form",
         )
-        self.panel_method = hasattr(env["account.debtor"], "get_workspace_panel")
+        # the panel's RPC: on its own model (before: on the overview's)
+        self.panel_model = next(
+            (
+                model
+                for model in ("account.debtor.workspace", "account.debtor")
+                if model in env and hasattr(env[model], "get_workspace_panel")
+            ),
+            None,
+        )
+        self.panel_method = bool(self.panel_model)
         if not self.panel_method:
             form = view_spec(env, "account.debtor", "form")
             self.specs["panel"] = {
@@ -254,9 +263,11 @@ class Ours(Side):
     def panel(self, env):
         debtor = env["account.debtor"].browse(self.debtor_id)
         if self.panel_method:
-            values = debtor.with_context(
-                debtor_as_of_date=self.today.isoformat()
-            ).get_workspace_panel()
+            debtor = debtor.with_context(debtor_as_of_date=self.today.isoformat())
+            if self.panel_model == "account.debtor":
+                values = debtor.get_workspace_panel()
+            else:
+                values = debtor.env[self.panel_model].get_workspace_panel(debtor.ids)
             return {
                 "invoices": len(values["invoices"]),
                 "invoice_count": values["invoice_count"],
@@ -463,7 +474,8 @@ class Ours(Side):
             "debtor_amount_overdue, after a web_read with the form's fields "
             "(its time in form_ms)",
             "panel": (
-                "account.debtor.get_workspace_panel (40 invoices + 40 log entries)"
+                "account.debtor.workspace.get_workspace_panel"
+                " (40 invoices + 40 log entries)"
                 if self.panel_method
                 else "account.debtor web_read of open_move_ids + correspondence_ids"
             ),

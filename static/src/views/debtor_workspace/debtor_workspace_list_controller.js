@@ -123,7 +123,7 @@ export class DebtorWorkspaceListController extends ListController {
      */
     async onSelectAllOverdue() {
         const { ids, skipped } = await this.orm.call(
-            "account.debtor",
+            "account.debtor.workspace",
             "get_workspace_remindable",
             [],
             { context: this.workspaceContext }
@@ -198,7 +198,7 @@ export class DebtorWorkspaceListController extends ListController {
      */
     async openReminder(debtorIds) {
         const action = await this.orm.call(
-            "account.debtor",
+            "account.debtor.workspace",
             "action_open_workspace_reminder",
             [debtorIds],
             { context: this.workspaceContext }

@@ -17,7 +17,7 @@ const NOTE_MOVE_TYPES = ["out_invoice", "out_refund", "out_receipt"];
  * correspondence of one debtor, with its actions (a note about the debtor or
  * about the selected invoice, a reminder, editing an entry).
  *
- * One server call (`account.debtor.get_workspace_panel`) loads it; "Show
+ * One server call (`account.debtor.workspace.get_workspace_panel`) loads it; "Show
  * more" loads the next page of either list. After a dialog closes, the panel
  * tells the workspace (`onChanged`), which reloads the list and bumps
  * `version`, which reloads the panel.
@@ -98,7 +98,7 @@ export class DebtorWorkspacePanel extends Component {
                 : PANEL_PAGE_SIZE,
         };
         const values = await this.keepLast.add(
-            this.orm.call("account.debtor", "get_workspace_panel", [[props.debtorId]], {
+            this.orm.call("account.debtor.workspace", "get_workspace_panel", [[props.debtorId]], {
                 ...kwargs,
                 context: this._context(props),
             })
@@ -129,7 +129,7 @@ export class DebtorWorkspacePanel extends Component {
             list === "invoices"
                 ? { invoice_offset: this.state.invoices.length, log_limit: 0 }
                 : { log_offset: this.state.entries.length, invoice_limit: 0 };
-        const values = await this.orm.call("account.debtor", "get_workspace_panel", [[debtorId]], {
+        const values = await this.orm.call("account.debtor.workspace", "get_workspace_panel", [[debtorId]], {
             invoice_limit: PANEL_PAGE_SIZE,
             log_limit: PANEL_PAGE_SIZE,
             ...kwargs,
@@ -268,7 +268,7 @@ export class DebtorWorkspacePanel extends Component {
 
     async onRemind() {
         const action = await this.orm.call(
-            "account.debtor",
+            "account.debtor.workspace",
             "action_open_workspace_reminder",
             [[this.props.debtorId]],
             { context: this._context() }
