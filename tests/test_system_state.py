@@ -242,9 +242,9 @@ class TestSystemState(DebtorCollectionCommon):
             )
             for _click in range(count)
         ]
-        Debtor = type(self.env["account.debtor"])
+        Check = type(self.env["account.debtor.reminder.check"])
         with patch.object(
-            Debtor,
+            Check,
             "_get_partners_in_open_runs",
             lambda self, partners, company, run=None: partners.browse(),
         ):
