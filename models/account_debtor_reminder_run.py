@@ -16,6 +16,14 @@ _logger = logging.getLogger(__name__)
 # gain (50 take under a second without statements); fewer would spend more
 # on what each batch does once (its checks, its commit).
 REMINDER_BATCH_SIZE = 50
+# The guard against a second reminder the same day (see the correspondence).
+ONE_REMINDER_A_DAY_INDEX = "account_debtor_correspondence_one_delivered_reminder_a_day"
+# Conflicts with another transaction that a later try resolves.
+TRANSIENT_ERRORS = (
+    pg_errors.SerializationFailure,
+    pg_errors.DeadlockDetected,
+    pg_errors.LockNotAvailable,
+)
 # A batch is sized by time too (issue "statements in workers mode"): what one
 # debtor costs is measured on each batch of a run (seconds_per_debtor); before
 # the first, it is guessed: a PDF statement (wkhtmltopdf) costs about a
@@ -869,29 +877,44 @@ class AccountDebtorReminderRun(models.Model):
     def _send_line_alone(self, line, send):
         """Send one debtor's reminder in a savepoint of its own: ``send()``
         logs it and returns the line's values once sent. A reminder logged
-        meanwhile (the one-a-day index) skips the line, any other failure is
-        reported on it; the batch goes on."""
+        meanwhile (the one-a-day index) skips the line; a transient conflict
+        with another transaction (a payment recorded meanwhile, a lock) leaves
+        it to send, for a later batch; any other failure is reported on it.
+        The batch goes on."""
         user_env = self.with_context(lang=self.user_id.lang).env
         try:
             with self.env.cr.savepoint():
                 values = send()
                 self.env.flush_all()
-        except pg_errors.UniqueViolation:
-            line.write(
-                {"state": "skipped", "message": user_env._("Already reminded today.")}
+        except pg_errors.UniqueViolation as error:
+            if error.diag.constraint_name == ONE_REMINDER_A_DAY_INDEX:
+                line.write(
+                    {
+                        "state": "skipped",
+                        "message": user_env._("Already reminded today."),
+                    }
+                )
+            else:
+                self._report_line_failure(line, error)
+        except TRANSIENT_ERRORS as error:
+            # not the customer's failure: the next batch sends it again
+            _logger.info(
+                "Reminder to partner %s postponed (%s)", line.partner_id.id, error
             )
         except Exception as error:  # noqa: BLE001 - reported on the line
-            _logger.info("Reminder to partner %s failed: %s", line.partner_id.id, error)
-            line.write(
-                {
-                    "state": "failed",
-                    "message": user_env._(
-                        "Not sent: %(error)s", error=str(error)[:500]
-                    ),
-                }
-            )
+            self._report_line_failure(line, error)
         else:
             line.write(values)
+
+    def _report_line_failure(self, line, error):
+        _logger.info("Reminder to partner %s failed: %s", line.partner_id.id, error)
+        user_env = self.with_context(lang=self.user_id.lang).env
+        line.write(
+            {
+                "state": "failed",
+                "message": user_env._("Not sent: %(error)s", error=str(error)[:500]),
+            }
+        )
 
     def _send_letters(self, lines, documents):
         """Letters: logged as reminders of their level now, with their

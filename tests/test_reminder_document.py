@@ -2,6 +2,7 @@ import importlib.util
 from unittest.mock import patch
 
 from freezegun import freeze_time
+from psycopg2 import errors as pg_errors
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -441,3 +442,51 @@ class TestReminderDocument(DebtorCollectionCommon):
         self.assertEqual(item.days_late, 45)
         self.assertEqual(item.amount_residual, 600.0, "what is left now")
         self.assertFalse(migration.rebuild_reminder_documents(self.env(su=True)))
+
+
+@tagged("post_install", "-at_install")
+class TestReminderTransientErrors(DebtorCollectionCommon):
+    """A conflict with another transaction is not the customer's failure."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.debtor_reminder_interval = 0
+        cls._create_invoice(cls.debtor_en, 1000.0, "2026-05-01")
+
+    def _queued_line(self):
+        wizard = self.env["account.debtor.remind"].create(
+            {"date": "2026-06-15", "partner_ids": [Command.set(self.debtor_en.ids)]}
+        )
+        wizard.action_send()
+        return wizard.run_id.line_ids
+
+    def test_a_payment_during_the_batch_is_retried_later(self):
+        line = self._queued_line()
+        run = line.run_id.with_env(line.run_id._get_sending_env())
+        line = line.with_env(run.env)
+
+        def conflict():
+            raise pg_errors.SerializationFailure(
+                "could not serialize access due to concurrent update"
+            )
+
+        run._send_line_alone(line, conflict)
+        self.assertEqual(line.state, "to_send", "left for a later batch")
+        self.assertFalse(line.message)
+        # the next batch sends it
+        self._process_runs()
+        self.assertEqual(line.state, "sent")
+        self.assertTrue(line.correspondence_id.mail_message_id)
+
+    def test_another_unique_violation_is_a_failure(self):
+        line = self._queued_line()
+        run = line.run_id.with_env(line.run_id._get_sending_env())
+        line = line.with_env(run.env)
+
+        def duplicate():
+            raise pg_errors.UniqueViolation("duplicate key value violates something")
+
+        run._send_line_alone(line, duplicate)
+        self.assertEqual(line.state, "failed")
+        self.assertNotIn("Already reminded today", line.message)
