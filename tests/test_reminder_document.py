@@ -490,3 +490,42 @@ class TestReminderTransientErrors(DebtorCollectionCommon):
         run._send_line_alone(line, duplicate)
         self.assertEqual(line.state, "failed")
         self.assertNotIn("Already reminded today", line.message)
+
+    def test_one_broken_customer_never_fails_its_batch(self):
+        """A customer whose language's translation of the invoice table is
+        broken, or whose language is not a valid code, fails alone (or is
+        sent in the chain's language): the others of its batch are sent."""
+        self._create_invoice(self.debtor_lv, 500.0, "2026-05-01")
+        odd = self._create_debtor("Odd Lang Ltd", "en_US", "ap@odd.example")
+        self._create_invoice(odd, 300.0, "2026-05-01")
+        view = self.env.ref("account_debtor_collection.debtor_reminder_invoice_table")
+        self.env.cr.execute(
+            "UPDATE ir_ui_view SET arch_db = arch_db || jsonb_build_object("
+            "'lv_LV', '<t t-name=\"x\"><t t-out=\"reminder[''nope'']\"/></t>') "
+            "WHERE id = %s",
+            [view.id],
+        )
+        self.env.cr.execute(
+            "UPDATE res_partner SET lang = 'xx_XX' WHERE id = %s", [odd.id]
+        )
+        self.env.registry.clear_cache("templates")
+        self.env.invalidate_all()
+        wizard = self.env["account.debtor.remind"].create(
+            {
+                "date": "2026-06-15",
+                "partner_ids": [
+                    Command.set((self.debtor_en | self.debtor_lv | odd).ids)
+                ],
+            }
+        )
+        run = self._send(wizard)
+        states = {line.partner_id: line.state for line in run.line_ids}
+        self.assertEqual(states[self.debtor_en], "sent")
+        self.assertEqual(states[odd], "sent", "in the chain's language")
+        self.assertEqual(states[self.debtor_lv], "failed")
+        self.assertTrue(self._reminder_of(self.debtor_en).mail_message_id)
+
+    def _reminder_of(self, partner):
+        return self.env["account.debtor.correspondence"].search(
+            [("partner_id", "=", partner.id), ("kind", "=", "reminder")]
+        )
