@@ -416,13 +416,7 @@ class AccountDebtorCorrespondence(models.Model):
         return {
             "move_ids": [
                 Command.set(
-                    list(
-                        dict.fromkeys(
-                            item["move_id"]
-                            for item in document["items"]
-                            if item["amount_residual"] > 0 and item["move_id"]
-                        )
-                    )
+                    self.env["res.partner"]._get_debtor_document_move_ids(document)
                 )
             ],
             "as_of_date": document["as_of_date"],

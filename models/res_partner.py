@@ -424,6 +424,18 @@ class ResPartner(models.Model):
             }
         return documents
 
+    @api.model
+    def _get_debtor_document_move_ids(self, document):
+        """The documents a reminder document asks to pay (its items to pay),
+        each once, in the items' order."""
+        return list(
+            dict.fromkeys(
+                item["move_id"]
+                for item in document["items"]
+                if item["amount_residual"] > 0 and item["move_id"]
+            )
+        )
+
     def _format_debtor_reminder(
         self, document, company, letter=None, payment_accounts=None
     ):
@@ -475,11 +487,7 @@ class ResPartner(models.Model):
         amount_to_pay = document["amount"]
         currencies = sorted(totals, key=lambda currency: currency.name)
         # what the debtor is asked to pay: the documents of its items to pay
-        due_moves = moves.browse(
-            item["move_id"]
-            for item in items
-            if item["amount_residual"] > 0 and item["move_id"]
-        )
+        due_moves = moves.browse(self._get_debtor_document_move_ids(document))
         values = {
             "date": format_date(document["as_of_date"], "medium", locale),
             "company_name": company.name,
