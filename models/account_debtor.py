@@ -825,11 +825,12 @@ class AccountDebtor(models.Model):
 
     @api.model
     def _get_as_of_date(self):
-        """The context's ``debtor_as_of_date`` as a date (today without it).
-        Anything that is not a date is refused with a clear message."""
+        """The context's ``debtor_as_of_date`` as a date (without it, the
+        company's today, the date its reminders are sent on). Anything that
+        is not a date is refused with a clear message."""
         value = self.env.context.get("debtor_as_of_date")
         if not value:
-            return fields.Date.context_today(self)
+            return self.env.company._get_debtor_today()
         as_of_date = None
         if isinstance(value, datetime):
             as_of_date = value.date()

@@ -103,7 +103,7 @@ class ResPartner(models.Model):
     def _compute_debtor_amount_overdue(self):
         company = self.env.company
         overdue = self.env["account.debtor"]._get_amount_overdue_by_partner(
-            self.commercial_partner_id, company, fields.Date.context_today(self)
+            self.commercial_partner_id, company, company._get_debtor_today()
         )
         for partner in self:
             partner.debtor_currency_id = company.currency_id

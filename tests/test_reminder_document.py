@@ -226,6 +226,31 @@ class TestReminderDocument(DebtorCollectionCommon):
             run = self._send_to(self.debtor_en, date="2026-06-16")
         self.assertEqual(run.line_ids.correspondence_id.date.isoformat(), "2026-06-16")
 
+    def test_wizard_opens_on_the_company_day(self):
+        """At 22:30 UTC a user in Riga is already on the next day, a company
+        in UTC is not: the wizard, the overview and the partner form all count
+        from the company's day, so that the wizard's own date can be sent."""
+        self.env.user.tz = "Europe/Riga"
+        self.company.partner_id.tz = False
+        with freeze_time("2026-06-15 22:30:00"):
+            wizard = (
+                self.env["account.debtor.remind"]
+                .with_context(tz="Europe/Riga")
+                .create({"partner_ids": [Command.set(self.debtor_en.ids)]})
+            )
+            self.assertEqual(wizard.date.isoformat(), "2026-06-15")
+            self.assertFalse(wizard.date_warning)
+            self.assertEqual(
+                self.env["account.debtor"]
+                .with_context(tz="Europe/Riga")
+                ._get_as_of_date()
+                .isoformat(),
+                "2026-06-15",
+            )
+            run = self._send(wizard)
+        self.assertEqual(run.line_ids.state, "sent")
+        self.assertEqual(run.line_ids.correspondence_id.date.isoformat(), "2026-06-15")
+
     # letters
 
     def test_letter_with_charges_prints_them(self):

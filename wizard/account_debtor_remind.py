@@ -22,7 +22,9 @@ class AccountDebtorRemind(models.TransientModel):
 
     date = fields.Date(
         required=True,
-        default=fields.Date.context_today,
+        # the company's today: the date its reminders are sent on, whatever
+        # the sender's time zone (the user's may already be tomorrow)
+        default=lambda self: self.env.company._get_debtor_today(),
         help="An invoice is overdue when its due date is before this date.",
     )
     company_id = fields.Many2one(
@@ -213,7 +215,7 @@ class AccountDebtorRemind(models.TransientModel):
             {
                 "partner_ids": [Command.set(partners.ids)],
                 "company_id": company.id,
-                "date": date or fields.Date.context_today(self),
+                "date": date or company._get_debtor_today(),
             }
         )
         return wizard._action_reopen()
