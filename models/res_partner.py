@@ -11,6 +11,19 @@ from odoo.exceptions import AccessError
 from odoo.tools import consteq, email_normalize
 from odoo.tools.misc import hmac
 
+# What a reminder document reads of a journal item (see
+# _get_debtor_reminder_documents).
+DOCUMENT_ITEM_FIELDS = [
+    "partner_id",
+    "move_id",
+    "move_name",
+    "date",
+    "date_maturity",
+    "currency_id",
+    "amount_residual",
+    "amount_residual_currency",
+]
+
 # The scope of the HMAC that signs a debtor's collection link.
 DEBTOR_PORTAL_TOKEN_SCOPE = "account_debtor_collection.portal"
 
@@ -62,7 +75,7 @@ class ResPartner(models.Model):
     )
     debtor_currency_id = fields.Many2one(
         "res.currency",
-        compute="_compute_debtor_amount_overdue",
+        compute="_compute_debtor_currency_id",
         groups="account.group_account_invoice,account.group_account_readonly",
     )
     # What a payment reminder shows, for the mail template: computed for the
@@ -106,8 +119,13 @@ class ResPartner(models.Model):
             self.commercial_partner_id, company, company._get_debtor_today()
         )
         for partner in self:
-            partner.debtor_currency_id = company.currency_id
             partner.debtor_amount_overdue = overdue[partner.commercial_partner_id]
+
+    @api.depends_context("company")
+    def _compute_debtor_currency_id(self):
+        # a compute of its own: the reminder's amount is in it too, and must
+        # not run the overdue query of the partners it is rendered for
+        self.debtor_currency_id = self.env.company.currency_id
 
     @api.depends_context(
         "company",
@@ -137,8 +155,15 @@ class ResPartner(models.Model):
                     as_of_date, max(as_of_date, company._get_debtor_today()), company
                 )
             )
-        # once for all debtors (a query)
+        # once for all debtors (a query each)
         payment_accounts = self._get_debtor_payment_accounts(company)
+        self.env["account.move"].browse(
+            {
+                item["move_id"]
+                for document in documents.values()
+                for item in document["items"]
+            }
+        ).fetch(["move_type", "access_token"])
         for partner in self:
             debtor = partner.commercial_partner_id
             reminder = debtor._format_debtor_reminder(
@@ -370,12 +395,16 @@ class ResPartner(models.Model):
         domain = Debtor._get_debtor_item_domain(self, company)
         if not all_open:
             domain += Debtor._get_overdue_item_domain(as_of_date)
-        lines = self.env["account.move.line"].search(
-            domain, order="date_maturity, move_name, id"
+        # only the columns a document reads: a journal item has many
+        lines = self.env["account.move.line"].search_fetch(
+            domain,
+            DOCUMENT_ITEM_FIELDS,
+            order="date_maturity, move_name, id",
         )
-        lines_by_debtor = defaultdict(lambda: self.env["account.move.line"])
+        lines.move_id.fetch(["name", "invoice_date"])
+        lines_by_debtor = defaultdict(list)
         for line in lines:
-            lines_by_debtor[line.partner_id.commercial_partner_id.id] |= line
+            lines_by_debtor[line.partner_id.commercial_partner_id.id].append(line)
         if level is None:
             level = self._get_debtor_reminder_level()
         charges = {"rate": 0.0, "by_line": {}}
@@ -458,6 +487,14 @@ class ResPartner(models.Model):
             # link none (the statement may be printed in a read-only request)
             moves._debtor_ensure_access_tokens()
         base_url = company.get_base_url()
+        # each invoice's page, as get_portal_url() writes it, for all at once
+        urls = {}
+        if not letter and not all_open:
+            urls = {
+                move.id: f"{base_url}{move.access_url}?access_token={move.access_token}"
+                for move in moves
+                if move.is_invoice(include_receipts=True) and move.access_token
+            }
         rows = []
         totals = defaultdict(float)
         for item in items:
@@ -475,13 +512,7 @@ class ResPartner(models.Model):
                     "amount": format_currency(
                         item["amount_residual_currency"], currency.name, locale=locale
                     ),
-                    "url": base_url + move.get_portal_url()
-                    if not letter
-                    and not all_open
-                    and move
-                    and move.is_invoice(include_receipts=True)
-                    and move.access_token
-                    else False,
+                    "url": urls.get(move.id, False),
                 }
             )
         amount_to_pay = document["amount"]

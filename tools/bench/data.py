@@ -95,6 +95,8 @@ def build(args):
             }
         )
         company.write({"email": "accounts@example.com", "debtor_reminder_interval": 7})
+        # a company in Riga, as its user: both on one day at any hour
+        company.partner_id.tz = "Europe/Riga"
         if has_peer:
             # ours attaches nothing by default: neither does the peer here
             company.overdue_reminder_attach_invoice = False
