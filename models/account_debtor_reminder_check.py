@@ -2,7 +2,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.tools import SQL, email_normalize, format_amount, format_date, formataddr
+from odoo.tools import SQL, format_amount, format_date, formataddr
 
 
 class AccountDebtorReminderCheck(models.AbstractModel):
@@ -195,7 +195,7 @@ class AccountDebtorReminderCheck(models.AbstractModel):
             formataddr((partner.name or "False", email))
             for partner in recipients
             # a recipient has one valid address (_get_debtor_reminder_recipients)
-            if (email := email_normalize(partner.email))
+            if (email := partner._get_debtor_valid_email())
         )
 
     @api.model

@@ -217,6 +217,27 @@ class TestDebtorRemind(DebtorCollectionCommon):
         self._send(wizard)
         self.assertEqual(self._reminders(self.debtor_lv).partner_ids, self.debtor_lv)
 
+    def test_only_one_valid_address_is_a_recipient(self):
+        """The stored normalized address is trusted only when the field holds
+        just that address: a list of addresses or a broken one is not a
+        recipient (its text is reported), a name with its address is."""
+        contacts = self.env["res.partner"].create(
+            [
+                {"name": "Upper", "email": "Upper.Case@Example.com"},
+                {"name": "Named", "email": "Named <named@example.com>"},
+                {"name": "Two", "email": "one@example.com, two@example.com"},
+                {"name": "Broken", "email": "not an address"},
+            ]
+        )
+        self.assertEqual(
+            [contact._get_debtor_valid_email() for contact in contacts],
+            ["upper.case@example.com", "named@example.com", False, False],
+        )
+        self.lv_accounting.email = "one@example.com, two@example.com"
+        wizard = self._wizard(self.debtor_lv)
+        line = self._line(wizard, self.debtor_lv)
+        self.assertEqual(line.state, "skipped")
+
     def test_draft_and_cancelled_invoices_not_listed(self):
         draft = self._create_invoice(self.debtor_lv, 77.0, "2026-05-01", post=False)
         cancelled = self._create_invoice(self.debtor_lv, 88.0, "2026-05-01")
