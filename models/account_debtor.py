@@ -755,6 +755,21 @@ class AccountDebtor(models.Model):
         for debtor in self:
             debtor.display_name = debtor.partner_id.display_name
 
+    # ------------------------------------------------------------------
+    # Reading the overview: each query aggregates the open items
+    # ------------------------------------------------------------------
+
+    def fetch(self, field_names=None):
+        # rows known by id (a page, a form): aggregate only their debtors'
+        # items, not every debtor's to keep a few rows
+        ids = [debtor_id for debtor_id in self._ids if isinstance(debtor_id, int)]
+        if ids and self._get_debtor_scope() is None:
+            scope = sorted({debtor_id >> DEBTOR_ID_COMPANY_BITS for debtor_id in ids})
+            return super(
+                AccountDebtor, self.with_context(debtor_partner_ids=scope)
+            ).fetch(field_names)
+        return super().fetch(field_names)
+
     @api.model
     def action_open_ageing(self):
         """Receivables Ageing, its graph on the oldest bucket that holds
@@ -824,13 +839,14 @@ class AccountDebtor(models.Model):
         return list(ids)
 
     @api.model
-    def _get_as_of_date(self):
+    def _get_as_of_date(self, company=None):
         """The context's ``debtor_as_of_date`` as a date (without it, the
-        company's today, the date its reminders are sent on). Anything that
-        is not a date is refused with a clear message."""
+        company's today, the date its reminders are sent on: ``company``'s,
+        else the current one's). Anything that is not a date is refused with
+        a clear message."""
         value = self.env.context.get("debtor_as_of_date")
         if not value:
-            return self.env.company._get_debtor_today()
+            return (company or self.env.company)._get_debtor_today()
         as_of_date = None
         if isinstance(value, datetime):
             as_of_date = value.date()

@@ -109,11 +109,19 @@ class AccountDebtorWorkspace(models.AbstractModel):
         """
         debtor = self._browse_debtors(debtor_ids)
         debtor.ensure_one()
-        as_of_date = debtor._get_as_of_date()
         invoice_offset, invoice_limit, log_offset, log_limit = (
             self._check_paging_argument(value, maximum=MAX_PANEL_PAGE)
             for value in (invoice_offset, invoice_limit, log_offset, log_limit)
         )
+        # The panel is opened often: read the debtor's keys from its id rather
+        # than run the overview's aggregate for one row. The user's access:
+        # the rights on account.debtor, and the company check is its record
+        # rule; a debtor that paid everything since is no error.
+        debtor.browse().check_access("read")
+        partner, company = self._get_debtor_keys(debtor)
+        reachable = company in self.env.companies
+        # the debtor's company's day (another company may be on the next)
+        as_of_date = debtor._get_as_of_date(company if reachable else None)
         values = {
             "found": False,
             "can_remind": self.env.user.has_group("account.group_account_invoice"),
@@ -123,26 +131,20 @@ class AccountDebtorWorkspace(models.AbstractModel):
             "entries": [],
             "entry_count": 0,
         }
-        # The panel is opened often: read the debtor's keys from its id rather
-        # than run the overview's aggregate for one row. The user's access:
-        # the rights on account.debtor, and the company check is its record
-        # rule; a debtor that paid everything since is no error.
-        debtor.browse().check_access("read")
-        partner, company = self._get_debtor_keys(debtor)
-        if company not in self.env.companies:
+        if not reachable:
             return values
         open_items = debtor._get_debtor_item_domain(partner, company)
-        values["found"] = bool(
-            self.env["account.move.line"].search(open_items, limit=1)
-        )
-        if not values["found"]:
-            return values
         if invoice_limit:
-            values.update(
-                self._get_workspace_invoices(
-                    open_items, company, as_of_date, invoice_offset, invoice_limit
-                )
+            # the debtor still owes when it has an invoice to show
+            invoices = self._get_workspace_invoices(
+                open_items, company, as_of_date, invoice_offset, invoice_limit
             )
+            if not invoices["invoice_count"]:
+                return values
+            values.update(invoices)
+        elif not self.env["account.move.line"].search(open_items, limit=1):
+            return values
+        values["found"] = True
         if log_limit:
             values.update(
                 self._get_workspace_entries(partner, company, log_offset, log_limit)

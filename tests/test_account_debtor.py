@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import tagged
@@ -202,6 +204,66 @@ class TestAccountDebtor(DebtorCollectionCommon):
         self.assertEqual(groups, [(self.company, 1000.0)])
         by_name = self.env["account.debtor"].search([("partner_id", "ilike", "Koks")])
         self.assertEqual(by_name.partner_id, self.debtor_lv)
+
+    def test_page_and_count_as_odoo_reads_them(self):
+        """Rows read by id (a page's, a form's) aggregate only their
+        debtors' items: the list shows the same rows, figures and count as
+        Odoo's generic read, at every offset and count limit."""
+        debtor_de = self._create_debtor("Müller GmbH", "de_DE", "info@mueller.example")
+        debtors = self.debtor_lv | self.debtor_en | debtor_de
+        for partner, amount in zip(debtors, (100.0, 900.0, 400.0), strict=True):
+            self._create_invoice(partner, amount, "2026-05-01")
+        Debtor = self.env["account.debtor"]
+        Debtor.invalidate_model()
+        domain = [
+            ("amount_overdue", ">", 0),
+            ("partner_id", "in", debtors.ids),
+        ]
+        spec = {
+            "partner_id": {"fields": {"display_name": {}}},
+            "amount_overdue": {},
+            "amount_due": {},
+            "oldest_due_date": {},
+        }
+        for offset, limit, count_limit in (
+            (0, 2, None),
+            (2, 2, None),
+            (0, 2, 2),
+            (0, 80, None),
+            (5, 2, None),
+        ):
+            records = Debtor.search_fetch(
+                domain, spec, offset=offset, limit=limit, order="amount_overdue desc"
+            )
+            expected = Debtor._format_web_search_read_results(
+                domain, records.web_read(spec), offset, limit, count_limit
+            )
+            Debtor.invalidate_model()
+            self.assertEqual(
+                Debtor.web_search_read(
+                    domain,
+                    spec,
+                    offset=offset,
+                    limit=limit,
+                    order="amount_overdue desc",
+                    count_limit=count_limit,
+                ),
+                expected,
+                f"offset {offset}, limit {limit}, count limit {count_limit}",
+            )
+        # the rows of a page are read for their debtors alone
+        scopes = []
+        get_scope = type(Debtor)._get_debtor_scope
+
+        def spy(debtor):
+            scopes.append(get_scope(debtor))
+            return scopes[-1]
+
+        debtor = self._debtor(self.debtor_en)
+        Debtor.invalidate_model()
+        with patch.object(type(Debtor), "_get_debtor_scope", spy):
+            self.assertEqual(debtor.amount_overdue, 900.0)
+        self.assertIn([self.debtor_en.id], scopes)
 
     def test_exclusion_flag_per_company(self):
         self._create_invoice(self.debtor_lv, 100.0, "2026-05-01")

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, Command, fields
+from odoo import SUPERUSER_ID, Command
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import new_billing_user
@@ -71,7 +71,7 @@ class TestChannelTours(HttpCase):
                 "email": "jane@northwind.example",
             }
         )
-        today = fields.Date.context_today(self.env.user)
+        today = self.env.company._get_debtor_today()
         invoice = self.env["account.move"].create(
             {
                 "move_type": "out_invoice",

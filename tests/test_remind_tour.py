@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import new_billing_user
@@ -19,7 +19,7 @@ class TestRemindWizardScreen(HttpCase):
         cls.company = cls.env.company
         # the statement is a PDF: not what these tests are about
         cls.company.debtor_reminder_attach_statement = False
-        cls.today = fields.Date.context_today(cls.env.user)
+        cls.today = cls.env.company._get_debtor_today()
         cls.user = new_billing_user(
             cls.env, "remind_collector", name="Remind Collector", lang="en_US", tz="UTC"
         )

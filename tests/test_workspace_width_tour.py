@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from odoo import Command, fields
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 from .common import new_billing_user
@@ -21,7 +21,7 @@ class TestWorkspaceWidth(HttpCase):
         cls.user = new_billing_user(
             cls.env, "width_collector", name="Width Collector", lang="en_US", tz="UTC"
         )
-        today = fields.Date.context_today(cls.env.user)
+        today = cls.env.company._get_debtor_today()
         partner = cls.env["res.partner"].create(
             {
                 "name": "Müller Maschinenbau GmbH",

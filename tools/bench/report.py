@@ -197,7 +197,7 @@ def report(args):
         if not mine:
             continue
         limit, target = TARGETS[op]
-        ok = mine["median"] < limit
+        ok = mine["median"] <= limit
         theirs = peer and peer["operations"].get(op)
         ratio = theirs["median"] / mine["median"] if theirs and mine["median"] else None
         rows.append(
