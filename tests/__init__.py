@@ -29,3 +29,4 @@ from . import test_reminder_languages
 from . import test_collection_reports
 from . import test_amount_consistency
 from . import test_reminder_installments
+from . import test_system_state_http
