@@ -1294,8 +1294,11 @@ class AccountDebtorCorrespondence(models.Model):
             {
                 "date": babel_format_date(entry.date, "medium", locale),
                 "channel": channels.get(entry.channel, ""),
+                # each invoice once, however many of its installments were late
                 "invoices": ", ".join(
-                    item.name for item in entry.item_ids if not item.is_credit
+                    dict.fromkeys(
+                        item.name for item in entry.item_ids if not item.is_credit
+                    )
                 ),
                 "amount": format_currency(
                     entry.amount_reminded, currency, locale=locale

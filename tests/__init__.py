@@ -27,3 +27,6 @@ from . import test_channel_tour
 from . import test_payment_accounts
 from . import test_reminder_languages
 from . import test_collection_reports
+from . import test_amount_consistency
+from . import test_reminder_installments
+from . import test_system_state_http
