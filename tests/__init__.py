@@ -28,3 +28,4 @@ from . import test_payment_accounts
 from . import test_reminder_languages
 from . import test_collection_reports
 from . import test_interest_reference_rate
+from . import test_interest_reference_rate_tour
