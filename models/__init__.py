@@ -1,5 +1,6 @@
 from . import res_company
 from . import account_debtor_reminder_level
+from . import account_debtor_interest_reference_rate
 from . import res_config_settings
 from . import res_partner
 from . import account_move

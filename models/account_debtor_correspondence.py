@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from babel.dates import format_date as babel_format_date
+from babel.lists import format_list
 from babel.numbers import format_currency
 from markupsafe import Markup
 
@@ -241,7 +242,13 @@ class AccountDebtorCorrespondence(models.Model):
         string="Interest Rate (%)",
         digits=(16, 2),
         readonly=True,
-        help="The yearly rate of the interest the reminder claimed.",
+        help="The yearly rate of the interest of the half-year the reminder "
+        "was sent in.",
+    )
+    interest_half_year_rates = fields.Json(
+        readonly=True,
+        help="The yearly rate of each half-year the interest the reminder "
+        "claimed counts days in: a list of [first day, rate], oldest first.",
     )
     items_rebuilt = fields.Boolean(
         readonly=True,
@@ -404,6 +411,7 @@ class AccountDebtorCorrespondence(models.Model):
             "as_of_date": self.as_of_date or self.date,
             "date": self.date,
             "interest_rate": self.interest_rate,
+            "interest_half_year_rates": self.interest_half_year_rates or [],
             "amount": self.amount_reminded,
             "all_open": False,
         }
@@ -411,7 +419,7 @@ class AccountDebtorCorrespondence(models.Model):
     @api.model
     def _prepare_reminder_document_vals(self, document):
         """The values of a reminder entry of ``document``: the amount it
-        asks, the invoices it asks to pay and the rate it claims (its items
+        asks, the invoices it asks to pay and the rates it claims (its items
         are created by ``_create_reminders``)."""
         return {
             "move_ids": [
@@ -423,6 +431,7 @@ class AccountDebtorCorrespondence(models.Model):
             "date": document["date"],
             "amount_reminded": document["amount"],
             "interest_rate": document["interest_rate"],
+            "interest_half_year_rates": document["interest_half_year_rates"],
         }
 
     @api.model
@@ -717,6 +726,7 @@ class AccountDebtorCorrespondence(models.Model):
             "as_of_date",
             "lang",
             "interest_rate",
+            "interest_half_year_rates",
             "items_rebuilt",
             # computed from the e-mail's notifications and the invoices'
             # payments: written by hand, a reminder would not count (the
@@ -922,12 +932,12 @@ class AccountDebtorCorrespondence(models.Model):
 
     def _prepare_charge_invoice_vals(self):
         """The customer invoice of a reminder's late-payment charges, in the
-        debtor's language: a line of interest (with the days it counts) and
-        one of compensation per late invoice."""
+        debtor's language: a line of interest (with the days it counts, at
+        the rate of each half-year) and one of compensation per late
+        invoice."""
         self.ensure_one()
         company = self.company_id
         partner_env = self.with_context(lang=self.lang or self.partner_id.lang).env
-        rate = self.interest_rate
         invoice_lines = []
         for move, items in self.item_ids.grouped("move_id").items():
             interest = company.currency_id.round(sum(items.mapped("interest")))
@@ -936,12 +946,8 @@ class AccountDebtorCorrespondence(models.Model):
                 invoice_lines.append(
                     Command.create(
                         {
-                            "name": partner_env._(
-                                "Late-payment interest on %(invoice)s: %(days)s "
-                                "days at %(rate)s %% a year",
-                                invoice=move.name,
-                                days=max(items.mapped("interest_days")),
-                                rate=f"{rate:.2f}",
+                            "name": self._get_charge_interest_label(
+                                move, max(items.mapped("interest_days")), partner_env
                             ),
                             "quantity": 1,
                             "price_unit": interest,
@@ -977,6 +983,50 @@ class AccountDebtorCorrespondence(models.Model):
             "debtor_charge_reminder_id": self.id,
             "invoice_line_ids": invoice_lines,
         }
+
+    def _get_charge_interest_label(self, move, days, env):
+        """The label of the charges invoice's interest on ``move``, in the
+        language of ``env``: its ``days`` of interest up to the reminder's
+        date, at the rate of each half-year they fall in (the rates the
+        reminder stored)."""
+        self.ensure_one()
+        Rate = self.env["account.debtor.interest.reference.rate"]
+        stored = {
+            fields.Date.to_date(half_year): rate
+            for half_year, rate in self.interest_half_year_rates or []
+        }
+        periods = Rate._group_half_year_rates(
+            [
+                (half_year, stored.get(half_year, self.interest_rate), half_year_days)
+                for half_year, half_year_days in Rate._get_half_year_days(
+                    self.date - timedelta(days=days), self.date
+                )
+            ]
+        )
+        if len(periods) <= 1:
+            return env._(
+                "Late-payment interest on %(invoice)s: %(days)s days at %(rate)s %% "
+                "a year",
+                invoice=move.name,
+                days=days,
+                rate=f"{periods[0][1] if periods else self.interest_rate:.2f}",
+            )
+        locale = self.partner_id._get_debtor_babel_locale(env.lang)
+        return env._(
+            "Late-payment interest on %(invoice)s: %(periods)s",
+            invoice=move.name,
+            periods=format_list(
+                [
+                    env._(
+                        "%(days)s days at %(rate)s %% a year",
+                        days=period_days,
+                        rate=f"{rate:.2f}",
+                    )
+                    for _half_year, rate, period_days in periods
+                ],
+                locale=locale,
+            ),
+        )
 
     def _schedule_call_activity(self, collector):
         """The phone-call activity of a reminder of a call level: for the

@@ -83,8 +83,9 @@ class AccountDebtorReminderLevel(models.Model):
     )
     charge_interest = fields.Boolean(
         string="Statutory Interest",
-        help="Claim interest on each late invoice at the company's yearly "
-        "rate (reference rate plus margin), for the days late.",
+        help="Claim interest on each late invoice for the days late, each "
+        "day at the yearly rate of its half-year (the half-year's reference "
+        "rate plus the company's margin).",
     )
     charge_fee = fields.Boolean(
         string="Compensation Fee",

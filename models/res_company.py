@@ -67,19 +67,20 @@ class ResCompany(models.Model):
         "invoice once the interest claimed equals the debt.",
     )
     debtor_interest_reference_rate = fields.Float(
-        string="Reference Rate (%)",
+        string="Fallback Reference Rate (%)",
         digits=(16, 2),
         default=2.15,
-        help="The central bank's reference rate of the current half-year "
-        "(the ECB's main refinancing rate in the euro area); update it "
-        "every 1 January and 1 July.",
+        help="The reference rate of the half-years not in the table of "
+        "reference rates by half-year (Interest Reference Rates), where each "
+        "half-year has the central bank's rate in force on its first day "
+        "(the ECB's main refinancing rate in the euro area).",
     )
     debtor_interest_margin = fields.Float(
         string="Interest Margin (Points)",
         digits=(16, 2),
         default=8.0,
-        help="Added to the reference rate: at least 8 points for the "
-        "statutory interest of Directive 2011/7/EU.",
+        help="Added to the reference rate of each half-year: at least 8 "
+        "points for the statutory interest of Directive 2011/7/EU.",
     )
     debtor_compensation_fee = fields.Monetary(
         string="Compensation per Late Invoice",

@@ -3,6 +3,7 @@ from collections import defaultdict
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from markupsafe import Markup, escape
 
@@ -399,8 +400,10 @@ class ResPartner(models.Model):
         shows.
 
         Returns a dict partner id -> {``items``, ``as_of_date``, ``date``,
-        ``interest_rate``, ``amount``: what it asks, in company currency,
-        ``all_open``}.
+        ``interest_rate`` (the yearly rate of ``reminder_date``'s half-year),
+        ``interest_half_year_rates`` (the yearly rate of each half-year the
+        interest counts days in, see ``_get_debtor_charges``), ``amount``:
+        what it asks, in company currency, ``all_open``}.
         """
         Debtor = self.env["account.debtor"]
         domain = Debtor._get_debtor_item_domain(self, company)
@@ -418,7 +421,7 @@ class ResPartner(models.Model):
             lines_by_debtor[line.partner_id.commercial_partner_id.id].append(line)
         if level is None:
             level = self._get_debtor_reminder_level()
-        charges = {"rate": 0.0, "by_line": {}}
+        charges = {"rate": 0.0, "half_year_rates": {}, "by_line": {}}
         if level and level._has_charges() and not all_open:
             charges = self._get_debtor_charges(
                 lines.filtered(lambda line: line.amount_residual > 0),
@@ -426,13 +429,16 @@ class ResPartner(models.Model):
                 company,
                 level,
             )
+        rates = charges["half_year_rates"]
         documents = {}
         for partner in self:
             items = []
+            half_years = set()
             for sequence, line in enumerate(lines_by_debtor[partner.id], start=1):
                 due_date = Debtor._get_item_due_date(line)
                 is_credit = line.amount_residual < 0
                 charge = charges["by_line"].get(line.id, {})
+                half_years.update(charge.get("half_years", ()))
                 items.append(
                     {
                         "sequence": sequence,
@@ -459,6 +465,10 @@ class ResPartner(models.Model):
                 "as_of_date": as_of_date,
                 "date": reminder_date,
                 "interest_rate": charges["rate"],
+                "interest_half_year_rates": [
+                    [fields.Date.to_string(half_year), rates[half_year]]
+                    for half_year in sorted(half_years)
+                ],
                 "amount": balance if all_open else Debtor._get_amount_overdue(balance),
                 "all_open": all_open,
             }
@@ -592,20 +602,37 @@ class ResPartner(models.Model):
     def _get_debtor_charges(self, lines, date, company, level):
         """The late-payment charges on these late items claimed by a
         reminder sent on ``date``, in company currency: interest on each
-        item's residual at the company's yearly rate for the days since its
-        due date, or since the day the last charges invoice claimed it up to
-        (residual x rate x days / 365), and the flat compensation once per
-        invoice. Under the Latvian Civil Law (art. 1763) the interest claimed
-        on an invoice, over all its reminders, never exceeds its principal.
+        item's residual for the days since its due date, or since the day the
+        last charges invoice claimed it up to, each day at the yearly rate of
+        its half-year (the half-year's reference rate plus the company's
+        margin: residual x rate x days / 365 summed over the half-years,
+        rounded once per item), and the flat compensation once per invoice.
+        Under the Latvian Civil Law (art. 1763) the interest claimed on an
+        invoice, over all its reminders, never exceeds its principal.
         Charges invoices bear no charges.
 
-        Returns a dict with ``rate``, ``lines`` (per invoice: ``move``,
-        ``days``, ``interest``, ``fee``), ``by_line`` (per item id: ``days``,
-        ``interest``, ``fee``), ``interest``, ``fee`` and ``total``.
+        Returns a dict with ``rate`` (the yearly rate of ``date``'s
+        half-year), ``half_year_rates`` (first day of a half-year -> its
+        yearly rate, for the half-years the interest claimed counts days in),
+        ``lines`` (per invoice: ``move``, ``days``, ``interest``, ``fee``),
+        ``by_line`` (per item id: ``days``, ``interest``, ``fee``,
+        ``half_years``: the first days of the half-years its invoice's
+        interest counts days in), ``interest``, ``fee`` and ``total``.
         """
         Debtor = self.env["account.debtor"]
+        Rate = self.env["account.debtor.interest.reference.rate"]
         currency = company.currency_id
-        rate = company.debtor_interest_reference_rate + company.debtor_interest_margin
+        # the table once for all items: a batch reminds a thousand debtors
+        reference_rates = (
+            Rate._get_reference_rates(company) if level.charge_interest else {}
+        )
+
+        def yearly_rate(half_year):
+            reference = reference_rates.get(
+                half_year, company.debtor_interest_reference_rate
+            )
+            return reference + company.debtor_interest_margin
+
         lines = lines.filtered(lambda line: not line.move_id.debtor_charge_reminder_id)
         claimed = self._get_debtor_interest_claimed(lines.move_id)
         by_move = {}
@@ -615,10 +642,12 @@ class ResPartner(models.Model):
             due_date = Debtor._get_item_due_date(line)
             start = max(due_date, move.debtor_interest_date or due_date)
             days = max((date - start).days, 0) if level.charge_interest else 0
-            interest = (
-                currency.round(line.amount_residual * rate / 100 * days / 365)
-                if level.charge_interest
-                else 0.0
+            periods = Rate._get_half_year_days(start, date) if days else []
+            interest = currency.round(
+                sum(
+                    line.amount_residual * yearly_rate(half_year) / 100 * period / 365
+                    for half_year, period in periods
+                )
             )
             charge = by_move.setdefault(
                 move,
@@ -636,8 +665,14 @@ class ResPartner(models.Model):
             charge["days"] = max(charge["days"], days)
             charge["principal"] += line.amount_residual
             charge["lines"].append(line)
-            by_line[line.id] = {"days": days, "interest": interest, "fee": 0.0}
+            by_line[line.id] = {
+                "days": days,
+                "interest": interest,
+                "fee": 0.0,
+                "half_years": [half_year for half_year, _days in periods],
+            }
         charges = []
+        half_year_rates = {}
         for move, charge in by_move.items():
             line_charges = [by_line[line.id] for line in charge["lines"]]
             if company.debtor_interest_law == "lv":
@@ -650,12 +685,23 @@ class ResPartner(models.Model):
             charge["interest"] = currency.round(
                 sum(line_charge["interest"] for line_charge in line_charges)
             )
+            for line_charge in line_charges:
+                if charge["interest"] > 0:
+                    half_year_rates.update(
+                        (half_year, yearly_rate(half_year))
+                        for half_year in line_charge["half_years"]
+                    )
+                else:
+                    line_charge["half_years"] = []
             if charge["interest"] > 0 or charge["fee"] > 0:
                 charges.append(charge)
         interest = sum(charge["interest"] for charge in charges)
         fee = sum(charge["fee"] for charge in charges)
         return {
-            "rate": rate if level.charge_interest else 0.0,
+            "rate": yearly_rate(Rate._get_half_year_start(date))
+            if level.charge_interest
+            else 0.0,
+            "half_year_rates": half_year_rates,
             "lines": charges,
             "by_line": by_line,
             "interest": interest,
@@ -708,11 +754,51 @@ class ResPartner(models.Model):
         currency = company.currency_id.name
         rate = format_decimal(document["interest_rate"], "#,##0.00", locale=locale)
         env = self.with_context(lang=self._get_debtor_lang()).env
-        show_interest = bool(document["interest_rate"])
+        # the rates of the half-years the interest counts days in; older
+        # reminders stored none: they counted every day at one rate
+        half_year_rates = self.env[
+            "account.debtor.interest.reference.rate"
+        ]._group_half_year_rates(
+            [
+                (fields.Date.to_date(half_year), half_year_rate, 0)
+                for half_year, half_year_rate in document.get(
+                    "interest_half_year_rates"
+                )
+                or []
+            ]
+        )
+        show_interest = bool(document["interest_rate"] or half_year_rates)
         show_fee = any(charge["fee"] for charge in by_move.values())
         law = company._get_debtor_interest_law_name(env)
         # a sentence with the rate inside: translated here, QWeb would split it
-        if show_interest and show_fee:
+        if show_interest and len(half_year_rates) > 1:
+            rates = format_list(
+                [
+                    env._(
+                        "%(rate)s %% a year from %(date)s",
+                        rate=format_decimal(half_year_rate, "#,##0.00", locale=locale),
+                        date=format_date(half_year, "medium", locale),
+                    )
+                    for half_year, half_year_rate, _days in half_year_rates
+                ],
+                locale=locale,
+            )
+            if show_fee:
+                sentence = env._(
+                    "Under %(law)s, we charge interest at the statutory rate of "
+                    "each half-year (%(rates)s) for the days late and a fixed "
+                    "compensation for recovery costs per late invoice:",
+                    law=law,
+                    rates=rates,
+                )
+            else:
+                sentence = env._(
+                    "Under %(law)s, we charge interest at the statutory rate of "
+                    "each half-year (%(rates)s) for the days late:",
+                    law=law,
+                    rates=rates,
+                )
+        elif show_interest and show_fee:
             sentence = env._(
                 "Under %(law)s, we charge interest at %(rate)s %% a year for the "
                 "days late and a fixed compensation for recovery costs per late "

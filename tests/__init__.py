@@ -30,3 +30,5 @@ from . import test_collection_reports
 from . import test_amount_consistency
 from . import test_reminder_installments
 from . import test_system_state_http
+from . import test_interest_reference_rate
+from . import test_interest_reference_rate_tour

@@ -40,6 +40,10 @@ class TestReminderDocument(DebtorCollectionCommon):
                 "debtor_fee_account_id": income.id,
             }
         )
+        # the figures below count every day at 10 % a year (2 % + 8 points):
+        # no half-year in the table, all at the company's fallback rate (the
+        # rates by half-year: test_interest_reference_rate.py)
+        cls.env["account.debtor.interest.reference.rate"].search([]).unlink()
         cls.company.partner_id.write({"street": "Brīvības iela 1", "city": "Rīga"})
         cls.debtor_lv.write({"street": "Koku iela 7", "zip": "LV-1050", "city": "Rīga"})
         cls.debtor_en.write({"street": "1 Harbour Road", "city": "Leeds"})
