@@ -332,15 +332,19 @@ class AccountDebtorReminderRun(models.Model):
             lines = Line._lock_lines_to_send(size, run=run)
             if lines:
                 break
+        done = lines
         if lines:
             run = lines.run_id
             run.filtered(lambda r: r.state == "queued").state = "running"
             start = time.monotonic()
-            run._send_batch(lines)
-            run._record_batch(len(lines), time.monotonic() - start)
+            run._send_batch(lines, deadline=start + budget)
+            # what the batch did not take (its time went on statements, or
+            # another transaction was in the way) is sent by the next call
+            done = lines.filtered(lambda line: line.state != "to_send")
+            run._record_batch(len(done), time.monotonic() - start)
         self._finish_runs()
         remaining = self._count_lines_to_send(self._get_cron_engines())
-        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining)
         if remaining:
             # nothing sent although lines remain: another transaction holds
             # them; come back in a minute rather than spin on them
@@ -547,17 +551,22 @@ class AccountDebtorReminderRun(models.Model):
             },
         )
 
-    def _send_batch(self, lines):
+    def _send_batch(self, lines, deadline=None):
         """Check each debtor again, store its reminder's document, then send
         what the document says: an e-mail, a letter to print or a call.
 
-        The e-mails of a batch are sent at once first: their documents in
-        one insert, rendered together, their messages created together
-        through the mail API. When anything fails (a debtor reminded
-        meanwhile, a text that cannot be rendered, a message that cannot be
-        posted), that is undone and the batch is sent again debtor by
-        debtor, each in a savepoint of its own, so that one failing debtor
-        is reported on its line and the others are still sent."""
+        The PDF statements of the e-mails that attach one are rendered
+        first, each debtor's on its own, until ``deadline`` (a
+        ``time.monotonic()`` value: the end of the batch's time): the debtors
+        whose statement the batch has no time for stay to send, for the next
+        batch (see ``_render_statements``). The e-mails of a batch are then
+        sent at once: their documents in one insert, rendered together,
+        their messages created together through the mail API. When anything
+        fails (a debtor reminded meanwhile, a text that cannot be rendered, a
+        message that cannot be posted), that is undone and the batch is sent
+        again debtor by debtor, each in a savepoint of its own, so that one
+        failing debtor is reported on its line and the others are still
+        sent."""
         self.ensure_one()
         env = self._get_sending_env()
         run = self.with_env(env)
@@ -576,17 +585,19 @@ class AccountDebtorReminderRun(models.Model):
                 to_send |= line
         if not to_send:
             return
-        documents = run._get_reminder_documents(to_send)
         # letters, calls, SMS and post go their own ways; the rest are e-mails
         letters = to_send.filtered(lambda line: line.channel == "letter")
         calls = to_send.filtered(lambda line: line.channel == "call")
         sms = to_send.filtered(lambda line: line.channel == "sms")
         posts = to_send.filtered(lambda line: line.channel == "post")
+        emails = to_send - letters - calls - sms - posts
+        statements, emails = run._render_statements(emails, deadline)
+        documents = run._get_reminder_documents(letters | calls | sms | posts | emails)
         run._send_letters(letters, documents)
         run._schedule_calls(calls, documents)
         run._send_sms(sms, documents)
         run._send_post(posts, documents)
-        run._send_emails(to_send - letters - calls - sms - posts, documents)
+        run._send_emails(emails, documents, statements)
 
     def _get_reminder_documents(self, lines):
         """What the reminder of each line's debtor names today (the day it
@@ -625,8 +636,9 @@ class AccountDebtorReminderRun(models.Model):
             ),
         }
 
-    def _send_emails(self, lines, documents):
-        """The e-mail reminders of these lines (see ``_send_batch``)."""
+    def _send_emails(self, lines, documents, statements):
+        """The e-mail reminders of these lines (see ``_send_batch``), with
+        the ``statements`` rendered before (see ``_render_statements``)."""
         if not lines:
             return
         env = self.env
@@ -674,6 +686,7 @@ class AccountDebtorReminderRun(models.Model):
                         ),
                         level,
                         level_entries,
+                        statements,
                     )
                 )
             return rendered
@@ -875,8 +888,9 @@ class AccountDebtorReminderRun(models.Model):
             self._send_line_alone(line, send)
 
     def _send_line_alone(self, line, send):
-        """Send one debtor's reminder in a savepoint of its own: ``send()``
-        logs it and returns the line's values once sent. A reminder logged
+        """Send one debtor's reminder (or do a step of it, as rendering its
+        statement) in a savepoint of its own: ``send()`` logs it and returns
+        the line's values once sent (none after a step). A reminder logged
         meanwhile (the one-a-day index) skips the line; a transient conflict
         with another transaction (a payment recorded meanwhile, a lock) leaves
         it to send, for a later batch; any other failure is reported on it.
@@ -958,9 +972,11 @@ class AccountDebtorReminderRun(models.Model):
             raise UserError(self.env._("This run has no letter to print."))
         return letters.correspondence_id.action_print_letter()
 
-    def _render_reminders(self, partners, template, level, entries):
+    def _render_reminders(self, partners, template, level, entries, statements):
         """Subject, body and attachments of the reminder of each debtor at
-        ``level``: what its entry in ``entries`` stored."""
+        ``level``: what its entry in ``entries`` stored, with its statement
+        of ``statements`` (rendered before the batch, see
+        ``_render_statements``)."""
         # the level decides the charges the reminder table shows; the entries
         # hold what it shows
         template = template.with_context(
@@ -969,9 +985,6 @@ class AccountDebtorReminderRun(models.Model):
         )
         subjects = template._render_field("subject", partners.ids, compute_lang=True)
         bodies = template._render_field("body_html", partners.ids, compute_lang=True)
-        statements = {}
-        if level.attach_statement:
-            statements = self._render_statements(partners)
         return {
             partner.id: (
                 " ".join(subjects[partner.id].split()),
@@ -981,28 +994,67 @@ class AccountDebtorReminderRun(models.Model):
             for partner in partners
         }
 
-    def _render_statements(self, partners):
-        """The PDF statement of each debtor, in its language: one rendering
-        per language for the whole batch, split per debtor."""
+    def _render_statements(self, lines, deadline=None):
+        """The PDF statements of the e-mail reminders of ``lines`` whose level
+        attaches one, rendered before anything of the batch is written.
+        Returns a dict partner id -> the attachments of its reminder, and the
+        lines whose reminders this batch sends (in the order of ``lines``).
+
+        Each debtor's statement is rendered on its own, as Odoo's invoice
+        sending renders each invoice: one wkhtmltopdf run of about a second,
+        in a savepoint, so that one that fails is reported on its line and
+        the others go on. Once the batch's time is spent (the next statement
+        would end past ``deadline``, a ``time.monotonic()`` value), the batch
+        takes no more debtors with a statement: they stay to send, for the
+        next batch. At least one is rendered, so that every batch moves on.
+        """
+        with_statement = lines.filtered(lambda line: line.level_id.attach_statement)
+        if not with_statement:
+            return {}, lines
+        statements = {}
+        start = time.monotonic()
+        for count, line in enumerate(with_statement):
+            now = time.monotonic()
+            # the next one would take as long as those before, on average
+            if (
+                count
+                and deadline is not None
+                and now + (now - start) / count > deadline
+            ):
+                _logger.info(
+                    "Reminder run %s: %s statements rendered in %.1f s, %s left "
+                    "for the next batch",
+                    self.id,
+                    count,
+                    now - start,
+                    len(with_statement) - count,
+                )
+                break
+
+            def render(line=line):
+                partner = line.partner_id.with_env(self.env)
+                statements[partner.id] = self._render_statement(partner)
+                return {}
+
+            self._send_line_alone(line, render)
+        return statements, lines.filtered(
+            lambda line: line not in with_statement or line.partner_id.id in statements
+        )
+
+    def _render_statement(self, partner):
+        """The attachments of ``partner``'s reminder: its PDF statement, in
+        its language."""
+        lang = partner._get_debtor_lang()
         report = self.env.ref(
             "account_debtor_collection.action_report_debtor_statement"
         )
-        statements = {}
-        for lang, lang_partners in partners.grouped(
-            lambda partner: partner._get_debtor_lang()
-        ).items():
-            streams, report_type = (
-                self.env["ir.actions.report"]
-                .with_context(lang=lang)
-                ._pre_render_qweb_pdf(report.report_name, res_ids=lang_partners.ids)
-            )
-            for partner in lang_partners:
-                if report_type == "pdf":
-                    content = streams[partner.id]["stream"].getvalue()
-                else:  # tests: Odoo renders HTML instead of calling wkhtmltopdf
-                    content = streams
-                filename = self.with_context(lang=lang).env._(
-                    "Statement %(name)s.pdf", name=partner.name
-                )
-                statements[partner.id] = [(filename, content)]
-        return statements
+        # in tests, Odoo renders HTML instead of calling wkhtmltopdf
+        content, _report_type = (
+            self.env["ir.actions.report"]
+            .with_context(lang=lang)
+            ._render_qweb_pdf(report.report_name, res_ids=partner.ids)
+        )
+        filename = self.with_context(lang=lang).env._(
+            "Statement %(name)s.pdf", name=partner.name
+        )
+        return [(filename, content)]
