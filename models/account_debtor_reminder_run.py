@@ -1,13 +1,17 @@
+import contextlib
 import logging
 import time
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, clean_context, config, email_normalize, format_date
+
+from odoo.addons.base.models.ir_qweb import QWebException
 
 _logger = logging.getLogger(__name__)
 
@@ -921,12 +925,36 @@ class AccountDebtorReminderRun(models.Model):
             line.write(values)
 
     def _report_line_failure(self, line, error):
-        _logger.info("Reminder to partner %s failed: %s", line.partner_id.id, error)
+        """Mark ``line`` failed with what its user can act on, in the user's
+        language. A UserError's text is kept: it is written for users (a
+        check that refuses, a template or a PDF that could not be rendered,
+        see ``_get_rendering_failure``); a QWeb template that failed anywhere
+        else is named with the debtor's language; anything else is
+        unexpected, and its details go to the server log, not to the line."""
         user_env = self.with_context(lang=self.user_id.lang).env
+        if not isinstance(error, UserError) and _get_qweb_error(error):
+            error = self._get_rendering_failure(
+                line.partner_id, line.level_id.mail_template_id.name, error
+            )
+        if isinstance(error, UserError):
+            _logger.info(
+                "Reminder to partner %s failed: %s",
+                line.partner_id.id,
+                error,
+                exc_info=error if error.__cause__ else None,
+            )
+            reason = str(error)
+        else:
+            _logger.warning(
+                "Reminder to partner %s failed", line.partner_id.id, exc_info=error
+            )
+            reason = user_env._(
+                "An unexpected error occurred; the details are in the server log."
+            )
         line.write(
             {
                 "state": "failed",
-                "message": user_env._("Not sent: %(error)s", error=str(error)[:500]),
+                "message": user_env._("Not sent: %(error)s", error=reason[:500]),
             }
         )
 
@@ -983,8 +1011,19 @@ class AccountDebtorReminderRun(models.Model):
             debtor_reminder_level_id=level.id,
             debtor_reminder_entry_ids=tuple(entries.ids),
         )
-        subjects = template._render_field("subject", partners.ids, compute_lang=True)
-        bodies = template._render_field("body_html", partners.ids, compute_lang=True)
+        try:
+            subjects = template._render_field(
+                "subject", partners.ids, compute_lang=True
+            )
+            bodies = template._render_field(
+                "body_html", partners.ids, compute_lang=True
+            )
+        except psycopg2.Error:
+            raise
+        except Exception as error:
+            if len(partners) != 1:
+                raise  # sent again debtor by debtor, which says whose it is
+            raise self._get_rendering_failure(partners, template.name, error) from error
         return {
             partner.id: (
                 " ".join(subjects[partner.id].split()),
@@ -1048,13 +1087,73 @@ class AccountDebtorReminderRun(models.Model):
         report = self.env.ref(
             "account_debtor_collection.action_report_debtor_statement"
         )
-        # in tests, Odoo renders HTML instead of calling wkhtmltopdf
-        content, _report_type = (
-            self.env["ir.actions.report"]
-            .with_context(lang=lang)
-            ._render_qweb_pdf(report.report_name, res_ids=partner.ids)
-        )
+        try:
+            # in tests, Odoo renders HTML instead of calling wkhtmltopdf
+            content, _report_type = (
+                self.env["ir.actions.report"]
+                .with_context(lang=lang)
+                ._render_qweb_pdf(report.report_name, res_ids=partner.ids)
+            )
+        except psycopg2.Error:
+            raise
+        except Exception as error:
+            if _get_qweb_error(error):
+                raise self._get_rendering_failure(
+                    partner, report.name, error
+                ) from error
+            user_env = self.with_context(lang=self.user_id.lang).env
+            raise UserError(
+                user_env._(
+                    'The PDF "%(document)s" could not be made for this customer '
+                    "(language %(lang)s): %(reason)s",
+                    document=report.name,
+                    lang=self._get_lang_name(lang),
+                    reason=str(error)
+                    if isinstance(error, UserError)
+                    else user_env._("the details are in the server log."),
+                )
+            ) from error
         filename = self.with_context(lang=lang).env._(
             "Statement %(name)s.pdf", name=partner.name
         )
         return [(filename, content)]
+
+    def _get_rendering_failure(self, partner, template_name, error):
+        """The error a debtor's line shows when a template of its reminder
+        could not be rendered (``error``): which template, in which language
+        and what to do, in the words of the run's user; the details (``error``
+        is its cause) go to the server log. The template is the QWeb view
+        that failed when ``error`` names one (the invoice table of the text,
+        a part of the statement), else ``template_name``."""
+        user_env = self.with_context(lang=self.user_id.lang).env
+        view = self.env["ir.ui.view"]
+        qweb_error = _get_qweb_error(error)
+        if qweb_error:
+            with contextlib.suppress(TypeError, ValueError):
+                view = view.browse(int(qweb_error.ref)).exists()
+        return UserError(
+            user_env._(
+                "The reminder could not be rendered for this customer (template "
+                '"%(template)s", language %(lang)s): check the template\'s '
+                "translation in that language. The details are in the server log.",
+                template=view.name or template_name,
+                lang=self._get_lang_name(partner._get_debtor_lang()),
+            )
+        )
+
+    def _get_lang_name(self, code):
+        """The name of the language ``code``, as Odoo lists it."""
+        return dict(self.env["res.lang"].get_installed()).get(code, code)
+
+
+def _get_qweb_error(error):
+    """The QWeb rendering error that ``error`` was raised from (or is), if
+    any: the first of the chain, raised by the template that failed (the
+    templates that called it raise it as it is)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, QWebException):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
