@@ -1,13 +1,17 @@
+import contextlib
 import logging
 import time
 from collections import defaultdict
 from datetime import timedelta
 
+import psycopg2
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, clean_context, config, email_normalize, format_date
+
+from odoo.addons.base.models.ir_qweb import QWebException
 
 _logger = logging.getLogger(__name__)
 
@@ -332,15 +336,19 @@ class AccountDebtorReminderRun(models.Model):
             lines = Line._lock_lines_to_send(size, run=run)
             if lines:
                 break
+        done = lines
         if lines:
             run = lines.run_id
             run.filtered(lambda r: r.state == "queued").state = "running"
             start = time.monotonic()
-            run._send_batch(lines)
-            run._record_batch(len(lines), time.monotonic() - start)
+            run._send_batch(lines, deadline=start + budget)
+            # what the batch did not take (its time went on statements, or
+            # another transaction was in the way) is sent by the next call
+            done = lines.filtered(lambda line: line.state != "to_send")
+            run._record_batch(len(done), time.monotonic() - start)
         self._finish_runs()
         remaining = self._count_lines_to_send(self._get_cron_engines())
-        self.env["ir.cron"]._notify_progress(done=len(lines), remaining=remaining)
+        self.env["ir.cron"]._notify_progress(done=len(done), remaining=remaining)
         if remaining:
             # nothing sent although lines remain: another transaction holds
             # them; come back in a minute rather than spin on them
@@ -547,17 +555,22 @@ class AccountDebtorReminderRun(models.Model):
             },
         )
 
-    def _send_batch(self, lines):
+    def _send_batch(self, lines, deadline=None):
         """Check each debtor again, store its reminder's document, then send
         what the document says: an e-mail, a letter to print or a call.
 
-        The e-mails of a batch are sent at once first: their documents in
-        one insert, rendered together, their messages created together
-        through the mail API. When anything fails (a debtor reminded
-        meanwhile, a text that cannot be rendered, a message that cannot be
-        posted), that is undone and the batch is sent again debtor by
-        debtor, each in a savepoint of its own, so that one failing debtor
-        is reported on its line and the others are still sent."""
+        The PDF statements of the e-mails that attach one are rendered
+        first, each debtor's on its own, until ``deadline`` (a
+        ``time.monotonic()`` value: the end of the batch's time): the debtors
+        whose statement the batch has no time for stay to send, for the next
+        batch (see ``_render_statements``). The e-mails of a batch are then
+        sent at once: their documents in one insert, rendered together,
+        their messages created together through the mail API. When anything
+        fails (a debtor reminded meanwhile, a text that cannot be rendered, a
+        message that cannot be posted), that is undone and the batch is sent
+        again debtor by debtor, each in a savepoint of its own, so that one
+        failing debtor is reported on its line and the others are still
+        sent."""
         self.ensure_one()
         env = self._get_sending_env()
         run = self.with_env(env)
@@ -576,17 +589,19 @@ class AccountDebtorReminderRun(models.Model):
                 to_send |= line
         if not to_send:
             return
-        documents = run._get_reminder_documents(to_send)
         # letters, calls, SMS and post go their own ways; the rest are e-mails
         letters = to_send.filtered(lambda line: line.channel == "letter")
         calls = to_send.filtered(lambda line: line.channel == "call")
         sms = to_send.filtered(lambda line: line.channel == "sms")
         posts = to_send.filtered(lambda line: line.channel == "post")
+        emails = to_send - letters - calls - sms - posts
+        statements, emails = run._render_statements(emails, deadline)
+        documents = run._get_reminder_documents(letters | calls | sms | posts | emails)
         run._send_letters(letters, documents)
         run._schedule_calls(calls, documents)
         run._send_sms(sms, documents)
         run._send_post(posts, documents)
-        run._send_emails(to_send - letters - calls - sms - posts, documents)
+        run._send_emails(emails, documents, statements)
 
     def _get_reminder_documents(self, lines):
         """What the reminder of each line's debtor names today (the day it
@@ -625,8 +640,9 @@ class AccountDebtorReminderRun(models.Model):
             ),
         }
 
-    def _send_emails(self, lines, documents):
-        """The e-mail reminders of these lines (see ``_send_batch``)."""
+    def _send_emails(self, lines, documents, statements):
+        """The e-mail reminders of these lines (see ``_send_batch``), with
+        the ``statements`` rendered before (see ``_render_statements``)."""
         if not lines:
             return
         env = self.env
@@ -674,6 +690,7 @@ class AccountDebtorReminderRun(models.Model):
                         ),
                         level,
                         level_entries,
+                        statements,
                     )
                 )
             return rendered
@@ -875,8 +892,9 @@ class AccountDebtorReminderRun(models.Model):
             self._send_line_alone(line, send)
 
     def _send_line_alone(self, line, send):
-        """Send one debtor's reminder in a savepoint of its own: ``send()``
-        logs it and returns the line's values once sent. A reminder logged
+        """Send one debtor's reminder (or do a step of it, as rendering its
+        statement) in a savepoint of its own: ``send()`` logs it and returns
+        the line's values once sent (none after a step). A reminder logged
         meanwhile (the one-a-day index) skips the line; a transient conflict
         with another transaction (a payment recorded meanwhile, a lock) leaves
         it to send, for a later batch; any other failure is reported on it.
@@ -907,12 +925,36 @@ class AccountDebtorReminderRun(models.Model):
             line.write(values)
 
     def _report_line_failure(self, line, error):
-        _logger.info("Reminder to partner %s failed: %s", line.partner_id.id, error)
+        """Mark ``line`` failed with what its user can act on, in the user's
+        language. A UserError's text is kept: it is written for users (a
+        check that refuses, a template or a PDF that could not be rendered,
+        see ``_get_rendering_failure``); a QWeb template that failed anywhere
+        else is named with the debtor's language; anything else is
+        unexpected, and its details go to the server log, not to the line."""
         user_env = self.with_context(lang=self.user_id.lang).env
+        if not isinstance(error, UserError) and _get_qweb_error(error):
+            error = self._get_rendering_failure(
+                line.partner_id, line.level_id.mail_template_id.name, error
+            )
+        if isinstance(error, UserError):
+            _logger.info(
+                "Reminder to partner %s failed: %s",
+                line.partner_id.id,
+                error,
+                exc_info=error if error.__cause__ else None,
+            )
+            reason = str(error)
+        else:
+            _logger.warning(
+                "Reminder to partner %s failed", line.partner_id.id, exc_info=error
+            )
+            reason = user_env._(
+                "An unexpected error occurred; the details are in the server log."
+            )
         line.write(
             {
                 "state": "failed",
-                "message": user_env._("Not sent: %(error)s", error=str(error)[:500]),
+                "message": user_env._("Not sent: %(error)s", error=reason[:500]),
             }
         )
 
@@ -958,20 +1000,30 @@ class AccountDebtorReminderRun(models.Model):
             raise UserError(self.env._("This run has no letter to print."))
         return letters.correspondence_id.action_print_letter()
 
-    def _render_reminders(self, partners, template, level, entries):
+    def _render_reminders(self, partners, template, level, entries, statements):
         """Subject, body and attachments of the reminder of each debtor at
-        ``level``: what its entry in ``entries`` stored."""
+        ``level``: what its entry in ``entries`` stored, with its statement
+        of ``statements`` (rendered before the batch, see
+        ``_render_statements``)."""
         # the level decides the charges the reminder table shows; the entries
         # hold what it shows
         template = template.with_context(
             debtor_reminder_level_id=level.id,
             debtor_reminder_entry_ids=tuple(entries.ids),
         )
-        subjects = template._render_field("subject", partners.ids, compute_lang=True)
-        bodies = template._render_field("body_html", partners.ids, compute_lang=True)
-        statements = {}
-        if level.attach_statement:
-            statements = self._render_statements(partners)
+        try:
+            subjects = template._render_field(
+                "subject", partners.ids, compute_lang=True
+            )
+            bodies = template._render_field(
+                "body_html", partners.ids, compute_lang=True
+            )
+        except psycopg2.Error:
+            raise
+        except Exception as error:
+            if len(partners) != 1:
+                raise  # sent again debtor by debtor, which says whose it is
+            raise self._get_rendering_failure(partners, template.name, error) from error
         return {
             partner.id: (
                 " ".join(subjects[partner.id].split()),
@@ -981,28 +1033,127 @@ class AccountDebtorReminderRun(models.Model):
             for partner in partners
         }
 
-    def _render_statements(self, partners):
-        """The PDF statement of each debtor, in its language: one rendering
-        per language for the whole batch, split per debtor."""
+    def _render_statements(self, lines, deadline=None):
+        """The PDF statements of the e-mail reminders of ``lines`` whose level
+        attaches one, rendered before anything of the batch is written.
+        Returns a dict partner id -> the attachments of its reminder, and the
+        lines whose reminders this batch sends (in the order of ``lines``).
+
+        Each debtor's statement is rendered on its own, as Odoo's invoice
+        sending renders each invoice: one wkhtmltopdf run of about a second,
+        in a savepoint, so that one that fails is reported on its line and
+        the others go on. Once the batch's time is spent (the next statement
+        would end past ``deadline``, a ``time.monotonic()`` value), the batch
+        takes no more debtors with a statement: they stay to send, for the
+        next batch. At least one is rendered, so that every batch moves on.
+        """
+        with_statement = lines.filtered(lambda line: line.level_id.attach_statement)
+        if not with_statement:
+            return {}, lines
+        statements = {}
+        start = time.monotonic()
+        for count, line in enumerate(with_statement):
+            now = time.monotonic()
+            # the next one would take as long as those before, on average
+            if (
+                count
+                and deadline is not None
+                and now + (now - start) / count > deadline
+            ):
+                _logger.info(
+                    "Reminder run %s: %s statements rendered in %.1f s, %s left "
+                    "for the next batch",
+                    self.id,
+                    count,
+                    now - start,
+                    len(with_statement) - count,
+                )
+                break
+
+            def render(line=line):
+                partner = line.partner_id.with_env(self.env)
+                statements[partner.id] = self._render_statement(partner)
+                return {}
+
+            self._send_line_alone(line, render)
+        return statements, lines.filtered(
+            lambda line: line not in with_statement or line.partner_id.id in statements
+        )
+
+    def _render_statement(self, partner):
+        """The attachments of ``partner``'s reminder: its PDF statement, in
+        its language."""
+        lang = partner._get_debtor_lang()
         report = self.env.ref(
             "account_debtor_collection.action_report_debtor_statement"
         )
-        statements = {}
-        for lang, lang_partners in partners.grouped(
-            lambda partner: partner._get_debtor_lang()
-        ).items():
-            streams, report_type = (
+        try:
+            # in tests, Odoo renders HTML instead of calling wkhtmltopdf
+            content, _report_type = (
                 self.env["ir.actions.report"]
                 .with_context(lang=lang)
-                ._pre_render_qweb_pdf(report.report_name, res_ids=lang_partners.ids)
+                ._render_qweb_pdf(report.report_name, res_ids=partner.ids)
             )
-            for partner in lang_partners:
-                if report_type == "pdf":
-                    content = streams[partner.id]["stream"].getvalue()
-                else:  # tests: Odoo renders HTML instead of calling wkhtmltopdf
-                    content = streams
-                filename = self.with_context(lang=lang).env._(
-                    "Statement %(name)s.pdf", name=partner.name
+        except psycopg2.Error:
+            raise
+        except Exception as error:
+            if _get_qweb_error(error):
+                raise self._get_rendering_failure(
+                    partner, report.name, error
+                ) from error
+            user_env = self.with_context(lang=self.user_id.lang).env
+            raise UserError(
+                user_env._(
+                    'The PDF "%(document)s" could not be made for this customer '
+                    "(language %(lang)s): %(reason)s",
+                    document=report.name,
+                    lang=self._get_lang_name(lang),
+                    reason=str(error)
+                    if isinstance(error, UserError)
+                    else user_env._("the details are in the server log."),
                 )
-                statements[partner.id] = [(filename, content)]
-        return statements
+            ) from error
+        filename = self.with_context(lang=lang).env._(
+            "Statement %(name)s.pdf", name=partner.name
+        )
+        return [(filename, content)]
+
+    def _get_rendering_failure(self, partner, template_name, error):
+        """The error a debtor's line shows when a template of its reminder
+        could not be rendered (``error``): which template, in which language
+        and what to do, in the words of the run's user; the details (``error``
+        is its cause) go to the server log. The template is the QWeb view
+        that failed when ``error`` names one (the invoice table of the text,
+        a part of the statement), else ``template_name``."""
+        user_env = self.with_context(lang=self.user_id.lang).env
+        view = self.env["ir.ui.view"]
+        qweb_error = _get_qweb_error(error)
+        if qweb_error:
+            with contextlib.suppress(TypeError, ValueError):
+                view = view.browse(int(qweb_error.ref)).exists()
+        return UserError(
+            user_env._(
+                "The reminder could not be rendered for this customer (template "
+                '"%(template)s", language %(lang)s): check the template\'s '
+                "translation in that language. The details are in the server log.",
+                template=view.name or template_name,
+                lang=self._get_lang_name(partner._get_debtor_lang()),
+            )
+        )
+
+    def _get_lang_name(self, code):
+        """The name of the language ``code``, as Odoo lists it."""
+        return dict(self.env["res.lang"].get_installed()).get(code, code)
+
+
+def _get_qweb_error(error):
+    """The QWeb rendering error that ``error`` was raised from (or is), if
+    any: the first of the chain, raised by the template that failed (the
+    templates that called it raise it as it is)."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, QWebException):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None

@@ -27,8 +27,8 @@ class AccountDebtorReminderRun(models.Model):
             values["note"] = line.message
         return values
 
-    def _send_batch(self, lines):
-        result = super()._send_batch(lines)
+    def _send_batch(self, lines, deadline=None):
+        result = super()._send_batch(lines, deadline=deadline)
         self._note_bounced_addresses(lines)
         return result
 

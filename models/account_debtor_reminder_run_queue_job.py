@@ -1,5 +1,6 @@
 import logging
 import threading
+import time
 
 from odoo import SUPERUSER_ID, api, models
 from odoo.modules.registry import Registry
@@ -141,10 +142,11 @@ class AccountDebtorReminderRun(models.Model):
             self._trigger_finish()
 
     def _job_send_lines(self, line_ids):
-        """A job: send the lines ``line_ids`` of this run still to send. Lines
-        another transaction holds (another server on the same batch) are
-        handed to a job a minute later, which finds them sent or sends
-        them."""
+        """A job: send the lines ``line_ids`` of this run still to send, in
+        the time a job may take. Lines another transaction holds (another
+        server on the same batch) are handed to a job a minute later, which
+        finds them sent or sends them; those the batch had no time for (PDF
+        statements) to a job at once."""
         self.ensure_one()
         if self.engine != "queue_job" or self.state == "done":
             return  # one run, one engine: the scheduled action sends it
@@ -154,7 +156,14 @@ class AccountDebtorReminderRun(models.Model):
         if held:
             self.with_delay(channel=QUEUE_JOB_CHANNEL, eta=60)._job_send_lines(held.ids)
         if lines:
-            self._send_batch(lines)
+            self._send_batch(
+                lines, deadline=time.monotonic() + self._get_job_batch_seconds()
+            )
+            # what the batch did not take (its time went on statements, or
+            # another transaction was in the way) goes on in a job of its own
+            left = lines.filtered(lambda line: line.state == "to_send")
+            if left:
+                self.with_delay(channel=QUEUE_JOB_CHANNEL)._job_send_lines(left.ids)
             self._withdraw_mail_queue_trigger()
             self._send_mails_after_commit(self._get_batch_mails(lines))
         self._trigger_finish()

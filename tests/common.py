@@ -6,6 +6,11 @@ from odoo.tests import new_test_user
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 TODAY = "2026-06-15"
+# where a run logs a debtor that failed, with the details its line leaves out
+RUN_LOGGER = "odoo.addons.account_debtor_collection.models.account_debtor_reminder_run"
+UNEXPECTED_FAILURE = (
+    "Not sent: An unexpected error occurred; the details are in the server log."
+)
 
 
 def workspace_panel(debtor, **kwargs):

@@ -7,7 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
-from .common import DebtorCollectionCommon
+from .common import RUN_LOGGER, UNEXPECTED_FAILURE, DebtorCollectionCommon
 
 
 @tagged("post_install", "-at_install")
@@ -348,12 +348,15 @@ class TestDebtorRemind(DebtorCollectionCommon):
                 raise ValueError("SMTP configuration broken")
             return original(partner, message, msg_vals, **kwargs)
 
-        with patch.object(ResPartner, "_notify_get_recipients", notify_get_recipients):
+        with (
+            patch.object(ResPartner, "_notify_get_recipients", notify_get_recipients),
+            self.assertLogs(RUN_LOGGER, "WARNING") as logs,
+        ):
             self._send(wizard)
         self.assertEqual(self._line(wizard, self.debtor_lv).state, "failed")
-        self.assertIn(
-            "SMTP configuration broken", self._line(wizard, self.debtor_lv).message
-        )
+        # not the raw error: what it means, the details in the server log
+        self.assertEqual(self._line(wizard, self.debtor_lv).message, UNEXPECTED_FAILURE)
+        self.assertIn("SMTP configuration broken", "\n".join(logs.output))
         self.assertEqual(self._line(wizard, self.debtor_en).state, "sent")
         # the failed debtor has no log entry: a retry may send it
         self.assertFalse(self._debtor(self.debtor_lv).last_reminder_date)

@@ -1,4 +1,5 @@
 import importlib.util
+import logging
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -11,7 +12,7 @@ from odoo.tools.misc import file_path
 
 from odoo.addons.mail.models.mail_message import Message
 
-from .common import DebtorCollectionCommon
+from .common import RUN_LOGGER, UNEXPECTED_FAILURE, DebtorCollectionCommon
 
 LETTER_REPORT = "account_debtor_collection.report_debtor_reminder_letter"
 
@@ -516,9 +517,11 @@ class TestReminderTransientErrors(DebtorCollectionCommon):
         def duplicate():
             raise pg_errors.UniqueViolation("duplicate key value violates something")
 
-        run._send_line_alone(line, duplicate)
+        with self.assertLogs(RUN_LOGGER, "WARNING") as logs:
+            run._send_line_alone(line, duplicate)
         self.assertEqual(line.state, "failed")
-        self.assertNotIn("Already reminded today", line.message)
+        self.assertEqual(line.message, UNEXPECTED_FAILURE)
+        self.assertIn("violates something", "\n".join(logs.output))
 
     def test_one_broken_customer_never_fails_its_batch(self):
         """A customer whose language's translation of the invoice table is
@@ -547,12 +550,24 @@ class TestReminderTransientErrors(DebtorCollectionCommon):
                 ],
             }
         )
-        run = self._send(wizard)
+        with self.assertLogs(RUN_LOGGER, logging.INFO) as logs:
+            run = self._send(wizard)
         states = {line.partner_id: line.state for line in run.line_ids}
         self.assertEqual(states[self.debtor_en], "sent")
         self.assertEqual(states[odd], "sent", "in the chain's language")
         self.assertEqual(states[self.debtor_lv], "failed")
         self.assertTrue(self._reminder_of(self.debtor_en).mail_message_id)
+        # the user reads what failed and what to do, not QWeb's traceback,
+        # which is in the server log
+        failed = run.line_ids.filtered(lambda line: line.partner_id == self.debtor_lv)
+        self.assertEqual(
+            failed.message,
+            "Not sent: The reminder could not be rendered for this customer "
+            '(template "debtor_reminder_invoice_table", language Latvian / '
+            "latviešu valoda): check the template's translation in that "
+            "language. The details are in the server log.",
+        )
+        self.assertIn("QWebException", "\n".join(logs.output))
 
     def _reminder_of(self, partner):
         return self.env["account.debtor.correspondence"].search(

@@ -1,5 +1,7 @@
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tests import tagged
 
@@ -24,13 +26,13 @@ class TestReminderEngine(DebtorCollectionCommon):
         cls.collector = new_billing_user(cls.env, "collector", name="Collector")
         cls.cron = cls.env.ref("account_debtor_collection.ir_cron_debtor_reminder_run")
 
-    def _queue(self, partners, user=None):
+    def _queue(self, partners, user=None, date="2026-06-15"):
         wizard = (
             self.env["account.debtor.remind"]
             .with_user(user or self.collector)
             .create(
                 {
-                    "date": "2026-06-15",
+                    "date": date,
                     "partner_ids": [fields.Command.set(partners.ids)],
                 }
             )
@@ -183,3 +185,113 @@ class TestReminderEngine(DebtorCollectionCommon):
         self._process_runs()
         self.assertEqual(run.state, "done")
         self.assertEqual(run.sent_count, 3)
+
+    def _slow_statements(self, seconds=1.2):
+        """A clock for the run's module and a statement rendering that takes
+        ``seconds`` of it, as Debian's wkhtmltopdf does; the scheduled
+        action's calls get 3 s (a twentieth of a 60 s CPU limit)."""
+        Report = type(self.env["ir.actions.report"])
+        original = Report._pre_render_qweb_pdf
+        clock = [1000.0]
+        rendered = []
+
+        def render(report, report_ref, res_ids=None, data=None):
+            clock[0] += seconds
+            rendered.append(tuple(res_ids))
+            return original(report, report_ref, res_ids=res_ids, data=data)
+
+        patches = (
+            patch.object(Report, "_pre_render_qweb_pdf", render),
+            patch.object(
+                account_debtor_reminder_run.time, "monotonic", lambda: clock[0]
+            ),
+            patch.dict(
+                account_debtor_reminder_run.config.options,
+                {
+                    "limit_time_cpu": 60,
+                    "limit_time_real": 120,
+                    "limit_time_real_cron": -1,
+                },
+            ),
+        )
+        return patches, rendered
+
+    def test_statements_stop_a_batch_when_its_time_is_spent(self):
+        """A batch sized by debtors without a statement meets debtors with
+        one: it renders each debtor's statement on its own and takes no more
+        once its time is spent; the next call sends the rest, each debtor
+        once, and sizes its batch by what the statements took."""
+        run = self._queue(self.debtors)
+        run.line_ids.level_id.attach_statement = True
+        # measured on earlier batches without statements: 50 fit in 3 s
+        run.seconds_per_debtor = 0.05
+        patches, rendered = self._slow_statements()
+        with patches[0], patches[1], patches[2]:
+            Run, progress = self._in_cron()
+            before = self._triggers()
+            Run._cron_send_runs()
+            # 1.2 s, 2.4 s: a third would end at 3.6 s, past the 3 s
+            self.assertEqual(len(rendered), 2, "one statement per rendering")
+            self.assertEqual([len(ids) for ids in rendered], [1, 1])
+            self.assertEqual((run.sent_count, run.to_send_count), (2, 1))
+            self.assertEqual((progress.done, progress.remaining), (2, 1))
+            self.assertEqual(len(self._triggers() - before), 1, "at once")
+            # the time guess learns: 1.2 s a debtor, averaged with 0.05 s
+            self.assertAlmostEqual(run.seconds_per_debtor, 0.625)
+            self.assertEqual(run._get_batch_size(3.0), 4)
+            Run, progress = self._in_cron()
+            Run._cron_send_runs()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.sent_count, 3)
+        self.assertEqual(len(rendered), 3, "no statement rendered twice")
+        for debtor in self.debtors:
+            reminders = self.env["account.debtor.correspondence"].search(
+                [("partner_id", "=", debtor.id), ("kind", "=", "reminder")]
+            )
+            self.assertEqual(len(reminders), 1, "each debtor reminded once")
+            [statement] = reminders.mail_message_id.attachment_ids
+            self.assertTrue(statement.name.endswith(f" {debtor.name}.pdf"))
+
+    def test_a_statement_longer_than_a_batch_is_rendered_one_a_batch(self):
+        """A statement that takes longer than a batch's time is rendered
+        still, one a batch: every call moves the run on."""
+        run = self._queue(self.debtors)
+        run.line_ids.level_id.attach_statement = True
+        run.seconds_per_debtor = 0.05
+        patches, rendered = self._slow_statements(seconds=5.0)
+        with patches[0], patches[1], patches[2]:
+            Run, progress = self._in_cron()
+            Run._cron_send_runs()
+        self.assertEqual(len(rendered), 1)
+        self.assertEqual((progress.done, progress.remaining), (1, 2))
+        self.assertAlmostEqual(run.seconds_per_debtor, 2.525)
+        self._process_runs()
+        self.assertEqual(run.sent_count, 3)
+
+    def test_debtors_without_statement_are_not_held_back_by_those_with_one(self):
+        """Only the debtors with a statement wait for a later batch: the
+        others of the batch are sent with it."""
+        Level = self.env["account.debtor.reminder.level"].sudo()
+        first = Level.search([("company_id", "=", self.company.id)])
+        second = first.copy(
+            {"name": "Second", "sequence": first.sequence + 10, "delay": 1}
+        )
+        second.attach_statement = True
+        # reminded at the first level two weeks ago: the second level now
+        debtors = self.debtors.sorted("id")
+        with freeze_time("2026-06-01"):
+            self._queue(debtors[:2], date="2026-06-01")
+            self._process_runs()
+        run = self._queue(debtors)
+        lines = run.line_ids.sorted(lambda line: line.partner_id.id)
+        self.assertEqual([line.level_id for line in lines], [second, second, first])
+        run.seconds_per_debtor = 0.05
+        patches, rendered = self._slow_statements(seconds=2.0)
+        with patches[0], patches[1], patches[2]:
+            Run, progress = self._in_cron()
+            Run._cron_send_runs()
+        # 2 s, then a second would end at 4 s, past the 3 s
+        self.assertEqual(len(rendered), 1)
+        self.assertEqual(lines.mapped("state"), ["sent", "to_send", "sent"])
+        self.assertTrue(lines[0].correspondence_id.mail_message_id.attachment_ids)
+        self.assertFalse(lines[2].correspondence_id.mail_message_id.attachment_ids)

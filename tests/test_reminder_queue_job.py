@@ -134,6 +134,47 @@ class TestReminderQueueJob(DebtorCollectionCommon):
             "each with its statement",
         )
 
+    def test_statements_past_a_job_time_go_to_a_job_of_their_own(self):
+        """A job renders each debtor's statement on its own and takes no more
+        once its time is spent: a job at once sends the rest."""
+        self.env["account.debtor.reminder.level"].sudo().search(
+            []
+        ).attach_statement = True
+        Report = type(self.env["ir.actions.report"])
+        original = Report._pre_render_qweb_pdf
+        clock = [1000.0]
+
+        def render(report, report_ref, res_ids=None, data=None):
+            clock[0] += 4.0  # a slow wkhtmltopdf
+            return original(report, report_ref, res_ids=res_ids, data=data)
+
+        with (
+            patch.dict(
+                queue_job_engine.config.options,
+                {"limit_time_cpu": 40, "limit_time_real": 120},
+            ),
+            patch.object(Report, "_pre_render_qweb_pdf", render),
+            patch.object(queue_job_engine.time, "monotonic", lambda: clock[0]),
+            trap_jobs() as trap,
+        ):
+            run = self._queue(self.debtors)
+            # 10 s a job, about 1.5 s a debtor with its statement: one job
+            [job] = trap.enqueued_jobs
+            trap.perform_enqueued_jobs()
+            # 4 s, 8 s: a third would end at 12 s
+            self.env.invalidate_all()
+            self.assertEqual((run.sent_count, run.to_send_count), (2, 1))
+            [later] = trap.enqueued_jobs
+            # a job sends in partner order
+            last = run.line_ids.sorted(lambda line: line.partner_id.id)[-1]
+            self.assertEqual(later.args, (last.ids,))
+            self.assertEqual(later.channel, "root.debtor_collection")
+            self.assertFalse(later.eta, "at once")
+            trap.perform_enqueued_jobs()
+        self.env.invalidate_all()
+        self.assertEqual(run.sent_count, 3)
+        self.assertEqual(len(self._reminders()), 3, "each debtor once")
+
     def test_killed_job_is_retried_and_reminds_each_debtor_once(self):
         with trap_jobs() as trap:
             run = self._queue(self.debtors)

@@ -10,7 +10,13 @@ from odoo.tests import BaseCase, tagged
 from odoo.tests.common import get_db_name
 from odoo.tools import SQL, file_path
 
-from .common import DebtorCollectionCommon, new_billing_user, workspace_panel
+from .common import (
+    RUN_LOGGER,
+    UNEXPECTED_FAILURE,
+    DebtorCollectionCommon,
+    new_billing_user,
+    workspace_panel,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -182,11 +188,15 @@ class TestReminderRun(DebtorCollectionCommon):
                 raise ValueError("mail server refused")
             return original(partner, message, msg_vals, **kwargs)
 
-        with patch.object(Partner, "_notify_get_recipients", notify_get_recipients):
+        with (
+            patch.object(Partner, "_notify_get_recipients", notify_get_recipients),
+            self.assertLogs(RUN_LOGGER, "WARNING") as logs,
+        ):
             self._process_runs()
         lines = {line.partner_id: line for line in run.line_ids}
         self.assertEqual(lines[self.debtor_en].state, "failed")
-        self.assertIn("mail server refused", lines[self.debtor_en].message)
+        self.assertEqual(lines[self.debtor_en].message, UNEXPECTED_FAILURE)
+        self.assertIn("mail server refused", "\n".join(logs.output))
         self.assertEqual(run.sent_count, 2)
         self.assertEqual(run.state, "done")
 

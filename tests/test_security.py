@@ -1,3 +1,4 @@
+import logging
 from unittest.mock import patch
 
 from odoo import Command
@@ -7,7 +8,12 @@ from odoo.tools import SQL, mute_logger
 
 from odoo.addons.account_debtor_collection import uninstall_hook
 
-from .common import DebtorCollectionCommon, new_billing_user, workspace_panel
+from .common import (
+    RUN_LOGGER,
+    DebtorCollectionCommon,
+    new_billing_user,
+    workspace_panel,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -112,7 +118,14 @@ class TestDebtorSecurity(DebtorCollectionCommon):
             self._send(wizard)
         lines = {line.partner_id: line for line in wizard.run_id.line_ids}
         self.assertEqual(lines[self.debtor_lv].state, "failed")
-        self.assertTrue(lines[self.debtor_lv].message)
+        # not Odoo's "Failed to render QWeb template" with its traceback
+        self.assertEqual(
+            lines[self.debtor_lv].message,
+            "Not sent: The reminder could not be rendered for this customer "
+            '(template "Debtor Collection: Payment Reminder", language Latvian / '
+            "latviešu valoda): check the template's translation in that "
+            "language. The details are in the server log.",
+        )
         self.assertEqual(lines[self.debtor_en].state, "sent")
         self.assertFalse(self._debtor(self.debtor_lv).last_reminder_date)
 
@@ -127,14 +140,51 @@ class TestDebtorSecurity(DebtorCollectionCommon):
                 raise OSError("wkhtmltopdf crashed")
             return original(report, report_ref, res_ids=res_ids, data=data)
 
-        with patch.object(Report, "_pre_render_qweb_pdf", render):
+        with (
+            patch.object(Report, "_pre_render_qweb_pdf", render),
+            self.assertLogs(RUN_LOGGER, logging.INFO) as logs,
+        ):
             wizard = self._wizard(self.debtor_lv | self.debtor_en)
             self._send(wizard)
         lines = {line.partner_id: line for line in wizard.run_id.line_ids}
         self.assertEqual(lines[self.debtor_lv].state, "failed")
-        self.assertIn("wkhtmltopdf crashed", lines[self.debtor_lv].message)
+        self.assertEqual(
+            lines[self.debtor_lv].message,
+            'Not sent: The PDF "Statement of Open Items" could not be made for '
+            "this customer (language Latvian / latviešu valoda): the details are "
+            "in the server log.",
+        )
+        self.assertIn("OSError: wkhtmltopdf crashed", "\n".join(logs.output))
         self.assertEqual(lines[self.debtor_en].state, "sent")
         self.assertEqual(len(self._reminder(self.debtor_en).attachment_ids), 1)
+
+    def test_broken_statement_translation_names_its_template(self):
+        self.company.debtor_reminder_attach_statement = True
+        view = self.env.ref(
+            "account_debtor_collection.report_debtor_statement_document"
+        )
+        self.env.cr.execute(
+            "UPDATE ir_ui_view SET arch_db = arch_db || jsonb_build_object("
+            "'lv_LV', '<t t-name=\"x\"><t t-out=\"o.no_such_field\"/></t>') "
+            "WHERE id = %s",
+            [view.id],
+        )
+        self.env.registry.clear_cache("templates")
+        self.env.invalidate_all()
+        wizard = self._wizard(self.debtor_lv | self.debtor_en)
+        with self.assertLogs(RUN_LOGGER, logging.INFO) as logs:
+            self._send(wizard)
+        lines = {line.partner_id: line for line in wizard.run_id.line_ids}
+        self.assertEqual(lines[self.debtor_lv].state, "failed")
+        self.assertEqual(
+            lines[self.debtor_lv].message,
+            "Not sent: The reminder could not be rendered for this customer "
+            '(template "report_debtor_statement_document", language Latvian / '
+            "latviešu valoda): check the template's translation in that "
+            "language. The details are in the server log.",
+        )
+        self.assertIn("no_such_field", "\n".join(logs.output))
+        self.assertEqual(lines[self.debtor_en].state, "sent")
 
     def test_one_company_failing_does_not_stop_the_scheduled_job(self):
         company_2 = self.setup_other_company()["company"]
