@@ -1012,20 +1012,19 @@ class AccountDebtorCorrespondence(models.Model):
                 rate=f"{periods[0][1] if periods else self.interest_rate:.2f}",
             )
         locale = self.partner_id._get_debtor_babel_locale(env.lang)
+        # translated apart: the export misses a translated call nested in one
+        parts = [
+            env._(
+                "%(days)s days at %(rate)s %% a year",
+                days=period_days,
+                rate=f"{rate:.2f}",
+            )
+            for _half_year, rate, period_days in periods
+        ]
         return env._(
             "Late-payment interest on %(invoice)s: %(periods)s",
             invoice=move.name,
-            periods=format_list(
-                [
-                    env._(
-                        "%(days)s days at %(rate)s %% a year",
-                        days=period_days,
-                        rate=f"{rate:.2f}",
-                    )
-                    for _half_year, rate, period_days in periods
-                ],
-                locale=locale,
-            ),
+            periods=format_list(parts, locale=locale),
         )
 
     def _schedule_call_activity(self, collector):

@@ -147,9 +147,17 @@ class TestReminderLanguages(DebtorCollectionCommon):
         """The Latvian help page's register: debitori, kavētie maksājumi;
         one term for each thing, no double full stop after a date."""
         with file_open("account_debtor_collection/i18n/lv.po") as po:
-            msgstrs = "\n".join(
-                line for line in po.read().splitlines() if not line.startswith("msgid")
-            )
+            lines = []
+            in_msgstr = False
+            for line in po.read().splitlines():
+                # a msgstr with its continuation lines, never a msgid's
+                if line.startswith(("msgid", "msgctxt", "#")) or not line:
+                    in_msgstr = False
+                elif line.startswith("msgstr"):
+                    in_msgstr = True
+                if in_msgstr:
+                    lines.append(line)
+            msgstrs = "\n".join(lines)
         for wrong in ("Nokavēt", "nokavēt", "Parādniek", "parādniek", "Pastiprināšana"):
             self.assertNotIn(wrong, msgstrs)
         self.assertNotRegex(msgstrs, r"%\(\w*date\w*\)s\.\"")
