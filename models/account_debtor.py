@@ -771,6 +771,36 @@ class AccountDebtor(models.Model):
         return super().fetch(field_names)
 
     @api.model
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        """The list's page and its count from one aggregation (the count a
+        window over the page's query), its rows then read for their debtors
+        only (``fetch``): Odoo's own read would aggregate every debtor's
+        items once for the page and once more for the count."""
+        # as search_fetch: no sort asked is the model's order
+        query = self._search(
+            domain, offset=offset, limit=limit, order=order or self._order
+        )
+        if query.is_empty():
+            return {"length": 0, "records": []}
+        self.env.cr.execute(
+            query.select(SQL.identifier(self._table, "id"), SQL("COUNT(*) OVER ()"))
+        )
+        rows = self.env.cr.fetchall()
+        values = self.browse([row[0] for row in rows]).web_read(specification)
+        if not rows:
+            # past the last page: Odoo's answer (the client goes back a page)
+            return self._format_web_search_read_results(
+                domain, values, offset, limit, count_limit
+            )
+        # the window counts every row of the domain, before offset and limit
+        length = rows[0][1]
+        if count_limit:
+            length = min(length, count_limit)
+        return {"length": length, "records": values}
+
+    @api.model
     def action_open_ageing(self):
         """Receivables Ageing, its graph on the oldest bucket that holds
         money in the user's companies (the graph shows one at a time: on an

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 # Directive 2011/7/EU, art. 6: the fixed compensation for recovery costs.
 STATUTORY_FEE_EUR = 40.0
@@ -128,24 +127,10 @@ class ResCompany(models.Model):
         date of every reminder it sends, whoever sends and wherever the
         server is, so that one run is dated one day."""
         self.ensure_one()
-        # one small query rather than the company's and its partner's whole
-        # rows: every screen of the addon asks for it (the panel's count of
-        # queries is tested). The time zone is no secret of the partner.
-        self.env["res.partner"].flush_model(["tz"])
-        self.flush_recordset(["partner_id"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT partner.tz
-                  FROM res_company company
-                  JOIN res_partner partner ON partner.id = company.partner_id
-                 WHERE company.id = %s
-                """,
-                self.id,
-            )
+        # the record cache keeps it: every batch and screen asks, once a query
+        return fields.Date.context_today(
+            self.with_context(tz=self.partner_id.tz or "UTC")
         )
-        [(tz,)] = self.env.cr.fetchall() or [(None,)]
-        return fields.Date.context_today(self.with_context(tz=tz or "UTC"))
 
     @api.depends("debtor_reminder_level_ids.attach_statement")
     def _compute_debtor_reminder_attach_statement(self):

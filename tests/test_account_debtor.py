@@ -225,15 +225,17 @@ class TestAccountDebtor(DebtorCollectionCommon):
             "amount_due": {},
             "oldest_due_date": {},
         }
-        for offset, limit, count_limit in (
-            (0, 2, None),
-            (2, 2, None),
-            (0, 2, 2),
-            (0, 80, None),
-            (5, 2, None),
+        for offset, limit, count_limit, order in (
+            (0, 2, None, "amount_overdue desc"),
+            (2, 2, None, "amount_overdue desc"),
+            (0, 2, 2, "amount_overdue desc"),
+            (0, 80, None, "amount_overdue asc"),
+            (5, 2, None, "amount_overdue desc"),
+            # the web client asks no sort as "": the model's order
+            (0, 80, None, ""),
         ):
             records = Debtor.search_fetch(
-                domain, spec, offset=offset, limit=limit, order="amount_overdue desc"
+                domain, spec, offset=offset, limit=limit, order=order
             )
             expected = Debtor._format_web_search_read_results(
                 domain, records.web_read(spec), offset, limit, count_limit
@@ -245,11 +247,12 @@ class TestAccountDebtor(DebtorCollectionCommon):
                     spec,
                     offset=offset,
                     limit=limit,
-                    order="amount_overdue desc",
+                    order=order,
                     count_limit=count_limit,
                 ),
                 expected,
-                f"offset {offset}, limit {limit}, count limit {count_limit}",
+                f"offset {offset}, limit {limit}, count limit {count_limit}, "
+                f"order {order!r}",
             )
         # the rows of a page are read for their debtors alone
         scopes = []
