@@ -28,7 +28,9 @@ company.write(
         "website": "https://balta-kapa.example",
     }
 )
-company.partner_id.lang = "lv_LV"
+# its address's time zone is the day its reminders are dated (Rīga's, not
+# the server's UTC: after 22:00 UTC in winter it is already tomorrow there)
+company.partner_id.write({"lang": "lv_LV", "tz": "Europe/Riga"})
 # base's demo users show "YourCompany, <name>": the company they work for
 env["res.partner"].search(
     [("company_name", "=", "YourCompany")]
