@@ -140,6 +140,7 @@ class AccountDebtorReminderCheck(models.AbstractModel):
         in_open_runs = self._get_partners_in_open_runs(
             partners, company, self._get_sending_run()
         )
+        today = company._get_debtor_today()
         checks = {}
         for partner in partners:
             debtor = debtor_by_partner.get(partner)
@@ -155,6 +156,7 @@ class AccountDebtorReminderCheck(models.AbstractModel):
                 invalid,
                 {
                     "company": company,
+                    "today": today,
                     "as_of_date": as_of_date,
                     "force": force,
                     "unmatched": unmatched,
@@ -201,11 +203,12 @@ class AccountDebtorReminderCheck(models.AbstractModel):
     @api.model
     def _get_skip_reason(self, partner, debtor, recipients, invalid_emails, check):
         """Why ``partner`` gets no reminder now (False: it gets one).
-        ``check``: the company, ``as_of_date``, ``force`` and the amount of
-        its bank transactions waiting to be matched (``unmatched``)."""
+        ``check``: the company, its ``today``, ``as_of_date``, ``force`` and
+        the amount of its bank transactions waiting to be matched
+        (``unmatched``)."""
         company, as_of_date = check["company"], check["as_of_date"]
         force = check["force"]
-        today = company._get_debtor_today()
+        today = check.get("today") or company._get_debtor_today()
         interval = company.debtor_reminder_interval
         if not partner.active:
             return self.env._("The customer is archived.")
