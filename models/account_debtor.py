@@ -759,6 +759,16 @@ class AccountDebtor(models.Model):
     # Reading the overview: each query aggregates the open items
     # ------------------------------------------------------------------
 
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        # PostgreSQL's JIT compiles the aggregate of the open items for far
+        # longer than it runs once thousands of debtors are read together
+        # (1.7 s of compiling for a 0.2 s query: Select All Overdue of 4,000
+        # debtors). Off for the rest of this transaction, which only reads
+        # and writes ordinary rows; Odoo itself never relies on it.
+        self.env.cr.execute(SQL("SET LOCAL jit = off"))
+        return super()._search(domain, offset=offset, limit=limit, order=order)
+
     def fetch(self, field_names=None):
         # rows known by id (a page, a form): aggregate only their debtors'
         # items, not every debtor's to keep a few rows

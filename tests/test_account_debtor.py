@@ -205,6 +205,15 @@ class TestAccountDebtor(DebtorCollectionCommon):
         by_name = self.env["account.debtor"].search([("partner_id", "ilike", "Koks")])
         self.assertEqual(by_name.partner_id, self.debtor_lv)
 
+    def test_no_jit_compiling_for_the_overview(self):
+        """PostgreSQL's JIT would compile the open items' aggregate of
+        thousands of debtors for longer than it runs: a search of the
+        overview turns it off for its transaction."""
+        self.env.cr.execute("SET LOCAL jit = on")
+        self.env["account.debtor"].search([("amount_overdue", ">", 0)], limit=1)
+        self.env.cr.execute("SHOW jit")
+        self.assertEqual(self.env.cr.fetchone()[0], "off")
+
     def test_page_and_count_as_odoo_reads_them(self):
         """Rows read by id (a page's, a form's) aggregate only their
         debtors' items: the list shows the same rows, figures and count as
