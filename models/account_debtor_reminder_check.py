@@ -208,7 +208,7 @@ class AccountDebtorReminderCheck(models.AbstractModel):
         (``unmatched``)."""
         company, as_of_date = check["company"], check["as_of_date"]
         force = check["force"]
-        today = check.get("today") or company._get_debtor_today()
+        today = check["today"]
         interval = company.debtor_reminder_interval
         if not partner.active:
             return self.env._("The customer is archived.")
