@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, fields
@@ -19,6 +21,35 @@ def workspace_panel(debtor, **kwargs):
     return debtor.env["account.debtor.workspace"].get_workspace_panel(
         debtor.ids, **kwargs
     )
+
+
+def post_invoices(env, partner, amounts_and_days, today):
+    """Post one invoice of ``partner`` per (amount, due in days from
+    ``today``), each dated 30 days before its due date, without taxes."""
+    moves = env["account.move"].create(
+        [
+            {
+                "move_type": "out_invoice",
+                "partner_id": partner.id,
+                "invoice_date": today + timedelta(days=days - 30),
+                "invoice_payment_term_id": False,
+                "invoice_date_due": today + timedelta(days=days),
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "name": "Consulting",
+                            "quantity": 1,
+                            "price_unit": amount,
+                            "tax_ids": [],
+                        }
+                    )
+                ],
+            }
+            for amount, days in amounts_and_days
+        ]
+    )
+    moves.action_post()
+    return moves
 
 
 def new_billing_user(env, login, **values):

@@ -1,9 +1,6 @@
-from datetime import timedelta
-
-from odoo import Command
 from odoo.tests import HttpCase, tagged
 
-from .common import new_billing_user
+from .common import new_billing_user, post_invoices
 
 WORKSPACE_URL = "/odoo/action-account_debtor_collection.action_account_debtor"
 
@@ -60,27 +57,7 @@ class TestRemindWizardScreen(HttpCase):
 
     @classmethod
     def _create_invoice(cls, partner, amount, due_in_days):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": partner.id,
-                "invoice_date": cls.today + timedelta(days=due_in_days - 30),
-                "invoice_payment_term_id": False,
-                "invoice_date_due": cls.today + timedelta(days=due_in_days),
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Consulting",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [],
-                        }
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
+        return post_invoices(cls.env, partner, [(amount, due_in_days)], cls.today)
 
     def _run(self):
         self.env.invalidate_all()

@@ -1,9 +1,9 @@
 from datetime import timedelta
 
-from odoo import SUPERUSER_ID, Command, fields
+from odoo import SUPERUSER_ID, fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import new_billing_user, workspace_panel
+from .common import new_billing_user, post_invoices, workspace_panel
 
 WORKSPACE_URL = "/odoo/action-account_debtor_collection.action_account_debtor"
 # a page of invoices and a page of correspondence, whatever their number
@@ -58,30 +58,7 @@ class TestDebtorWorkspace(HttpCase):
     @classmethod
     def _create_invoices(cls, partner, amounts_and_days):
         """Post one invoice per (amount, due in days from today)."""
-        moves = cls.env["account.move"].create(
-            [
-                {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "invoice_date": cls.today + timedelta(days=days - 30),
-                    "invoice_payment_term_id": False,
-                    "invoice_date_due": cls.today + timedelta(days=days),
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Consulting",
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": [],
-                            }
-                        )
-                    ],
-                }
-                for amount, days in amounts_and_days
-            ]
-        )
-        moves.action_post()
-        return moves
+        return post_invoices(cls.env, partner, amounts_and_days, cls.today)
 
     def _debtor(self, partner):
         return self.env["account.debtor"].search(
