@@ -115,11 +115,60 @@ def outbox_count(outbox):
     )
 
 
+def wait_for_mails(rpc, args, result, started, deadline, context, queued_before):
+    """Until the run's e-mails are out (none left queued), so that every
+    engine is timed to the same end. The jobs send their batches' e-mails
+    themselves: wait for the last ones. The scheduled action leaves them to
+    Odoo's mail queue (switched off to time the engine alone): run it now,
+    as the cron worker would between the run's calls, until none is left
+    (each call sends at most 1,000)."""
+    [mail_cron] = rpc.call(
+        "ir.model.data",
+        "search_read",
+        [("module", "=", "mail"), ("name", "=", "ir_cron_mail_scheduler_action")],
+        ["res_id"],
+        context=context,
+    )
+    # the run's e-mails (on its debtors): not those queued before it, nor
+    # what other scheduled actions queue meanwhile (Odoo's digest)
+    queued = [
+        ("state", "=", "outgoing"),
+        ("model", "=", "res.partner"),
+        ("id", "not in", queued_before),
+    ]
+    calls, left = 0, None
+    while time.monotonic() < deadline:
+        left = rpc.call("mail.mail", "search_count", queued, context=context)
+        if not left:
+            break
+        if result["label"] == "cron":
+            calls += 1
+            rpc.call(
+                "ir.cron",
+                "method_direct_trigger",
+                [mail_cron["res_id"]],
+                context=context,
+            )
+        else:
+            time.sleep(args.poll)
+    result["mails_s"] = time.monotonic() - started
+    result["mail_queue_calls"] = calls
+    result["mails_left"] = left
+    result["mails_out"] = outbox_count(args.outbox)
+    _logger.info(
+        "e-mails out after %.0f s: %s received by the sink, %s queued",
+        result["mails_s"],
+        result["mails_out"],
+        left,
+    )
+
+
 def workers_run(args):
     """Through the web client's JSON-RPC, as admin, on a server in workers
     mode: open the reminder wizard, select all overdue, Send (timed), then
     wait for the scheduled action to send the run, sampling the workers'
-    memory; every line must end sent, skipped or failed."""
+    memory; every line must end sent, skipped or failed. Then wait until
+    its e-mails are out (see ``wait_for_mails``)."""
     rpc = JsonRpc(args.url, timeout=args.request_timeout)
     result = {"label": args.label, "load_before": os.getloadavg()[0], "samples": []}
     if args.server:
@@ -166,6 +215,9 @@ def workers_run(args):
         result["to_send"],
         result["select_s"],
     )
+    queued_before = rpc.call(
+        "mail.mail", "search", [("state", "=", "outgoing")], context=context
+    )
     t0 = time.perf_counter()
     action = rpc.call(
         "account.debtor.remind", "action_send", [wizard["id"]], context=context
@@ -210,6 +262,8 @@ def workers_run(args):
     # the e-mails the SMTP sink had received when the run was done (with
     # Odoo's mail queue off, only those the jobs sent themselves)
     result["mails_at_done"] = outbox_count(args.outbox)
+    if run.get("state") == "done":
+        wait_for_mails(rpc, args, result, started, deadline, context, queued_before)
     # every line ends sent, skipped or failed: none is left to send
     groups = rpc.call(
         "account.debtor.reminder.run.line",
