@@ -896,7 +896,8 @@ class AccountDebtorReminderRun(models.Model):
         statement) in a savepoint of its own: ``send()`` logs it and returns
         the line's values once sent (none after a step). A reminder logged
         meanwhile (the one-a-day index) skips the line; a transient conflict
-        with another transaction (a payment recorded meanwhile, a lock) leaves
+        with another transaction (a payment recorded meanwhile, a lock), even
+        wrapped in the error of what it broke (a template's rendering), leaves
         it to send, for a later batch; any other failure is reported on it.
         The batch goes on."""
         user_env = self.with_context(lang=self.user_id.lang).env
@@ -914,13 +915,16 @@ class AccountDebtorReminderRun(models.Model):
                 )
             else:
                 self._report_line_failure(line, error)
-        except TRANSIENT_ERRORS as error:
-            # not the customer's failure: the next batch sends it again
-            _logger.info(
-                "Reminder to partner %s postponed (%s)", line.partner_id.id, error
-            )
         except Exception as error:  # noqa: BLE001 - reported on the line
-            self._report_line_failure(line, error)
+            # a conflict is raised as it is, or wrapped by Odoo (the mail
+            # rendering turns what failed in a template into a UserError)
+            if _get_error_in_chain(error, TRANSIENT_ERRORS):
+                # not the customer's failure: the next batch sends it again
+                _logger.info(
+                    "Reminder to partner %s postponed (%s)", line.partner_id.id, error
+                )
+            else:
+                self._report_line_failure(line, error)
         else:
             line.write(values)
 
@@ -1146,14 +1150,20 @@ class AccountDebtorReminderRun(models.Model):
         return dict(self.env["res.lang"].get_installed()).get(code, code)
 
 
-def _get_qweb_error(error):
-    """The QWeb rendering error that ``error`` was raised from (or is), if
-    any: the first of the chain, raised by the template that failed (the
-    templates that called it raise it as it is)."""
+def _get_error_in_chain(error, classes):
+    """The first error of ``error``'s chain (itself, then what it was raised
+    from or while handling) that is an instance of ``classes``, if any."""
     seen = set()
     while error is not None and id(error) not in seen:
-        if isinstance(error, QWebException):
+        if isinstance(error, classes):
             return error
         seen.add(id(error))
         error = error.__cause__ or error.__context__
     return None
+
+
+def _get_qweb_error(error):
+    """The QWeb rendering error that ``error`` was raised from (or is), if
+    any: the first of the chain, raised by the template that failed (the
+    templates that called it raise it as it is)."""
+    return _get_error_in_chain(error, QWebException)

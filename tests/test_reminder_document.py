@@ -509,6 +509,27 @@ class TestReminderTransientErrors(DebtorCollectionCommon):
         self.assertEqual(line.state, "sent")
         self.assertTrue(line.correspondence_id.mail_message_id)
 
+    def test_a_lock_inside_the_rendering_is_retried_later(self):
+        """Odoo's mail rendering turns what failed in a template into a
+        UserError: a lock met while rendering is still a conflict, not the
+        customer's failure."""
+        line = self._queued_line()
+        run = line.run_id.with_env(line.run_id._get_sending_env())
+        line = line.with_env(run.env)
+
+        def locked_while_rendering():
+            try:
+                raise pg_errors.LockNotAvailable("could not obtain lock on row")
+            except pg_errors.LockNotAvailable as error:
+                raise UserError("Failed to render QWeb template") from error
+
+        with self.assertNoLogs(RUN_LOGGER, "WARNING"):
+            run._send_line_alone(line, locked_while_rendering)
+        self.assertEqual(line.state, "to_send", "left for a later batch")
+        self.assertFalse(line.message)
+        self._process_runs()
+        self.assertEqual(line.state, "sent")
+
     def test_another_unique_violation_is_a_failure(self):
         line = self._queued_line()
         run = line.run_id.with_env(line.run_id._get_sending_env())
