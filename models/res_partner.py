@@ -516,6 +516,9 @@ class ResPartner(models.Model):
                 for move in moves
                 if move.is_invoice(include_receipts=True) and move.access_token
             }
+        # a statement lists the invoices in dispute too: it says which, as the
+        # reminder that attaches it does not ask for them
+        disputed = set(moves.filtered("debtor_in_dispute").ids) if all_open else set()
         rows = []
         totals = defaultdict(float)
         for item in items:
@@ -534,6 +537,7 @@ class ResPartner(models.Model):
                         item["amount_residual_currency"], currency.name, locale=locale
                     ),
                     "url": urls.get(move.id, False),
+                    "in_dispute": move.id in disputed,
                 }
             )
         amount_to_pay = document["amount"]
@@ -567,6 +571,7 @@ class ResPartner(models.Model):
             else False,
             "amount_to_pay_value": amount_to_pay,
             "all_open": all_open,
+            "in_dispute": bool(disputed),
             "charges": False,
             "payment_accounts": self._get_debtor_payment_accounts(company)
             if payment_accounts is None

@@ -1,3 +1,5 @@
+import re
+
 from odoo import Command
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
@@ -33,6 +35,32 @@ class TestDisputeAndGuards(DebtorCollectionCommon):
                 "note": "Two parts arrived broken",
             }
         )
+
+    def _statement_text(self, partner):
+        html = self.env["ir.actions.report"]._render_qweb_html(
+            "account_debtor_collection.report_debtor_statement", partner.ids
+        )[0]
+        return re.sub(r"\s+", " ", html.decode())
+
+    def test_statement_says_which_invoices_are_in_dispute(self):
+        """The statement lists every open invoice, those in dispute too: it
+        marks them, and says why the reminder it is attached to asks for
+        less than its balance; in the customer's language."""
+        self.assertNotIn("in dispute", self._statement_text(self.debtor_en))
+        self._open_dispute(self.disputed)
+        text = self._statement_text(self.debtor_en)
+        self.assertEqual(text.count("(in dispute)"), 1, "the disputed one only")
+        self.assertRegex(
+            text,
+            rf"{re.escape(self.disputed.name)}</span>[^<]*<span[^>]*> \(in dispute\)",
+        )
+        self.assertIn("are not asked for until the dispute is resolved", text)
+        self.assertIn("$1,000.00", text, "the balance still counts it")
+        # in Latvian
+        self._open_dispute(self.lv_invoice)
+        text = self._statement_text(self.debtor_lv)
+        self.assertIn("(apstrīdēts)", text)
+        self.assertIn("kamēr strīds nav atrisināts", text)
 
     def _wizard(self, partners, **values):
         return self.env["account.debtor.remind"].create(
