@@ -93,6 +93,25 @@ class TestBenchPackage(unittest.TestCase):
         self.assertEqual(len(misses), 1)
         self.assertIn("two job workers 1.25 times", misses[0])
 
+    def test_twenty_thousand_debtors_with_the_job_queue(self):
+        misses = []
+        fast = workers_result(
+            "queue_job x2", 270.0, 15251, debtors=20000, mails_s=272.0
+        )
+        lines = report.engines_lines([fast], misses)
+        self.assertIn(
+            "- queue_job x2, 20,000 debtors: 15,251 reminded and e-mailed in 272 s, "
+            "0 worker(s) killed (target <= 600 s, none killed: PASS)",
+            lines,
+        )
+        self.assertEqual(misses, [])
+        slow = dict(fast, mails_s=700.0)
+        killed = dict(fast, kills=["WorkerHTTP 12 (virtual real time limit)"])
+        for run in (slow, killed):
+            misses = []
+            report.engines_lines([run], misses)
+            self.assertEqual(len(misses), 1)
+
     def test_cron_target_only_at_the_default_scale(self):
         misses = []
         lines = report.engines_lines(
