@@ -311,7 +311,8 @@ class DebtorCollectionPortal(CustomerPortal):
         e-mail's overdue totals (the overview's figure), both at today, from
         the very methods the statement and the reminder use."""
         Entry = self._debtor_entry_env(partner, company)
-        today = fields.Date.context_today(partner)
+        # the company's day, as the overview's and its reminders' dates
+        today = company._get_debtor_today()
         statement = partner._get_debtor_reminder_values(today, company, all_open=True)[
             partner.id
         ]

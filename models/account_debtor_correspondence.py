@@ -7,6 +7,7 @@ from markupsafe import Markup
 
 from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv.expression import OR
 from odoo.tools import (
     SQL,
     format_amount,
@@ -524,8 +525,10 @@ class AccountDebtorCorrespondence(models.Model):
 
     @api.depends("promise_date", "move_ids.payment_state", "move_ids.amount_residual")
     def _compute_promise_state(self):
-        today = fields.Date.context_today(self)
+        # broken the day after its date: the company's day, the one its
+        # reminders are dated and paused by (each company's cached)
         for entry in self:
+            today = (entry.company_id or self.env.company)._get_debtor_today()
             if not entry.promise_date:
                 entry.promise_state = False
             # a promise about no invoice (the debtor had none unpaid) is not
@@ -822,9 +825,9 @@ class AccountDebtorCorrespondence(models.Model):
         to_link = self.filtered(lambda e: e.promise_date and not e.move_ids)
         if not to_link:
             return
-        today = fields.Date.context_today(self)
         Debtor = self.env["account.debtor"]
         for company in to_link.company_id:
+            today = company._get_debtor_today()
             entries = to_link.filtered(lambda e, c=company: e.company_id == c)
             lines = self.env["account.move.line"].search(
                 [
@@ -840,7 +843,7 @@ class AccountDebtorCorrespondence(models.Model):
                     )
                 )
                 overdue = open_lines.filtered(
-                    lambda line: Debtor._get_item_due_date(line) < today
+                    lambda line, t=today: Debtor._get_item_due_date(line) < t
                 )
                 # sudo: derived from the promise the user was allowed to write
                 entry.sudo().move_ids = (overdue or open_lines).move_id
@@ -1105,9 +1108,18 @@ class AccountDebtorCorrespondence(models.Model):
         """Break the pending promises whose date has passed: one batch per
         call, committed by the scheduled action, which comes back at once
         while there are more."""
+        # each company's promises by its own day (see _compute_promise_state)
         domain = [
             ("promise_state", "=", "pending"),
-            ("promise_date", "<", fields.Date.context_today(self)),
+            *OR(
+                [
+                    [
+                        ("company_id", "=", company.id),
+                        ("promise_date", "<", company._get_debtor_today()),
+                    ]
+                    for company in self.env["res.company"].search([])
+                ]
+            ),
         ]
         entries = self.search(domain, limit=batch_size, order="id")
         # one computation for the batch, stored in one flush: no write per entry
@@ -1201,7 +1213,7 @@ class AccountDebtorCorrespondence(models.Model):
         was checked; every value is checked here again."""
         self._check_portal_rate(partner)
         self._lock_portal_debtor(partner)
-        today = fields.Date.context_today(self)
+        today = company._get_debtor_today()
         pending = self._get_portal_pending_promise(partner, company)
         if pending:
             raise UserError(
@@ -1255,7 +1267,7 @@ class AccountDebtorCorrespondence(models.Model):
                 ("partner_id", "=", partner.id),
                 ("company_id", "=", company.id),
                 ("promise_state", "=", "pending"),
-                ("promise_date", ">=", fields.Date.context_today(self)),
+                ("promise_date", ">=", company._get_debtor_today()),
             ],
             order="promise_date desc",
             limit=1,
@@ -1269,7 +1281,7 @@ class AccountDebtorCorrespondence(models.Model):
         promise renews the one before when it was made within that limit
         after the earlier one's date; a kept promise ends the chain."""
         days = max(company.debtor_portal_promise_days, 0)
-        start = fields.Date.context_today(self)
+        start = company._get_debtor_today()
         promises = self.search(
             [
                 ("partner_id", "=", partner.id),

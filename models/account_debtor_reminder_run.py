@@ -30,8 +30,8 @@ TRANSIENT_ERRORS = (
 )
 # A batch is sized by time too (issue "statements in workers mode"): what one
 # debtor costs is measured on each batch of a run (seconds_per_debtor); before
-# the first, it is guessed: a PDF statement (wkhtmltopdf) costs about a
-# second, the rest some hundredths.
+# the first, it is guessed: a PDF (wkhtmltopdf: a statement, a letter by post)
+# costs about a second, the rest some hundredths.
 DEBTOR_SECONDS = 0.05
 STATEMENT_SECONDS = 1.5
 # Odoo's cron worker makes up to ten calls of a job that reports progress
@@ -436,28 +436,42 @@ class AccountDebtorReminderRun(models.Model):
         per_debtor = self.seconds_per_debtor or self._guess_seconds_per_debtor()
         return max(1, min(limit, int(seconds / per_debtor)))
 
+    @api.model
+    def _get_level_renders_pdf_sql(self):
+        """Whether the reminder of a debtor at the level ``level`` (a joined
+        table of that name) renders a PDF when it is sent: a statement to
+        attach, a letter to hand to the post. Its levels' fields flushed."""
+        self.env["account.debtor.reminder.level"].flush_model(
+            ["attach_statement", "channel"]
+        )
+        return SQL(
+            "(COALESCE(level.attach_statement, FALSE) OR level.channel = 'post')"
+        )
+
     def _guess_seconds_per_debtor(self):
         """What one debtor of this run costs before any was measured: more
-        when a level of its debtors attaches the PDF statement."""
+        when a level of its debtors renders a PDF (a statement, a letter by
+        post)."""
         self.ensure_one()
-        self.env["account.debtor.reminder.level"].flush_model(["attach_statement"])
+        renders_pdf = self._get_level_renders_pdf_sql()
         self.env["account.debtor.reminder.run.line"].flush_model(
             ["state", "run_id", "level_id"]
         )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT BOOL_OR(level.attach_statement)
+                SELECT BOOL_OR(%s)
                   FROM account_debtor_reminder_run_line line
                   JOIN account_debtor_reminder_level level
                     ON level.id = line.level_id
                  WHERE line.run_id = %s AND line.state = 'to_send'
                 """,
+                renders_pdf,
                 self.id,
             )
         )
-        statements = self.env.cr.fetchone()[0]
-        return DEBTOR_SECONDS + (STATEMENT_SECONDS if statements else 0.0)
+        pdfs = self.env.cr.fetchone()[0]
+        return DEBTOR_SECONDS + (STATEMENT_SECONDS if pdfs else 0.0)
 
     def _record_batch(self, count, seconds):
         """Keep what a batch of ``count`` debtors took (an average with the

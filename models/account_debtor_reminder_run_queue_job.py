@@ -83,29 +83,31 @@ class AccountDebtorReminderRun(models.Model):
     def _split_in_batches(self):
         """The ids of the run's lines to send, in partner order, cut into
         batches of at most REMINDER_BATCH_SIZE debtors and of the time a job
-        may take (a PDF statement costs much more than the rest)."""
+        may take (a PDF, statement or letter by post, costs much more than
+        the rest)."""
         self.ensure_one()
-        self.env["account.debtor.reminder.level"].flush_model(["attach_statement"])
+        renders_pdf = self._get_level_renders_pdf_sql()
         self.env["account.debtor.reminder.run.line"].flush_model(
             ["state", "run_id", "level_id", "partner_id"]
         )
         self.env.cr.execute(
             SQL(
                 """
-                SELECT line.id, COALESCE(level.attach_statement, FALSE)
+                SELECT line.id, COALESCE(%s, FALSE)
                   FROM account_debtor_reminder_run_line line
              LEFT JOIN account_debtor_reminder_level level
                     ON level.id = line.level_id
                  WHERE line.run_id = %s AND line.state = 'to_send'
               ORDER BY line.partner_id, line.id
                 """,
+                renders_pdf,
                 self.id,
             )
         )
         budget = self._get_job_batch_seconds()
         batches, batch, cost = [], [], 0.0
-        for line_id, statement in self.env.cr.fetchall():
-            line_cost = DEBTOR_SECONDS + (STATEMENT_SECONDS if statement else 0.0)
+        for line_id, pdf in self.env.cr.fetchall():
+            line_cost = DEBTOR_SECONDS + (STATEMENT_SECONDS if pdf else 0.0)
             if batch and (
                 len(batch) >= REMINDER_BATCH_SIZE or cost + line_cost > budget
             ):

@@ -1,7 +1,7 @@
 from freezegun import freeze_time
 
-from odoo import Command
-from odoo.exceptions import AccessError, ValidationError
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
 from .common import DebtorCollectionCommon
@@ -112,6 +112,54 @@ class TestDebtorCorrespondence(DebtorCollectionCommon):
         debtor = self._debtor(self.debtor_lv)
         self.assertEqual(debtor.promise_kept_count, 1)
         self.assertEqual(debtor.promise_state, "kept")
+
+    def test_promise_broken_on_the_company_day(self):
+        """At 22:30 UTC a company in Riga is on the next day: a promise for
+        that UTC day is broken there (its reminders are dated the next day),
+        whatever the time zone of the user or of the scheduled action."""
+        note = self.Log.create(
+            {
+                "partner_id": self.debtor_lv.id,
+                "promise_date": "2026-06-20",
+                "move_ids": [Command.set(self.invoice.ids)],
+            }
+        )
+        self.company.partner_id.tz = "Europe/Riga"
+        with freeze_time("2026-06-20 20:30:00"):  # 23:30 in Riga
+            self.Log.with_context(tz="UTC")._cron_update_promise_state()
+            self.assertEqual(note.promise_state, "pending")
+        with freeze_time("2026-06-20 22:30:00"):  # 01:30 on the 21st in Riga
+            self.Log.with_context(tz="UTC")._cron_update_promise_state()
+            self.assertEqual(note.promise_state, "broken")
+
+    def test_portal_promise_dated_by_the_company_day(self):
+        """On the customer's page too, "today" is the company's day: at
+        22:30 UTC a company in Riga is on the next day, so a promise for the
+        UTC day is in the past, whoever opens the page and from where."""
+        self.company.partner_id.tz = "Europe/Riga"
+        Log = self.Log.sudo().with_context(tz="UTC")
+        with freeze_time("2026-06-15 22:30:00"):
+            with self.assertRaisesRegex(UserError, "cannot be in the past"):
+                Log._create_portal_promise(
+                    self.debtor_lv,
+                    self.company,
+                    self.debtor_lv,
+                    self.invoice,
+                    fields.Date.to_date("2026-06-15"),
+                    "",
+                )
+            promise = Log._create_portal_promise(
+                self.debtor_lv,
+                self.company,
+                self.debtor_lv,
+                self.invoice,
+                fields.Date.to_date("2026-06-16"),
+                "",
+            )
+            self.assertEqual(promise.promise_state, "pending")
+            self.assertEqual(
+                Log._get_portal_pending_promise(self.debtor_lv, self.company), promise
+            )
 
     def test_promise_broken_the_day_after(self):
         note = self.Log.create(

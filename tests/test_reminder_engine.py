@@ -114,9 +114,14 @@ class TestReminderEngine(DebtorCollectionCommon):
             seconds = run._get_cron_batch_seconds()
         self.assertEqual(seconds, 3.0)
         self.assertEqual(run._get_batch_size(seconds), 50, "some hundredths a debtor")
-        run.line_ids.level_id.sudo().attach_statement = True
+        level = run.line_ids.level_id.sudo()
+        level.attach_statement = True
         self.assertEqual(
             run._get_batch_size(seconds), 1, "a PDF statement costs about a second"
+        )
+        level.write({"attach_statement": False, "channel": "post"})
+        self.assertEqual(
+            run._get_batch_size(seconds), 1, "so does a letter for the post"
         )
         # measured: 5 s a debtor, then 1 s: the average of the two
         run._record_batch(2, 10.0)

@@ -134,6 +134,29 @@ class TestReminderQueueJob(DebtorCollectionCommon):
             "each with its statement",
         )
 
+    def test_letters_by_post_cut_a_run_into_small_jobs(self):
+        """A letter by post is a PDF too: about as long as a statement."""
+        self.env["account.debtor.reminder.level"].sudo().search([]).write(
+            {"attach_statement": False, "channel": "post"}
+        )
+        self.debtors.write(
+            {
+                "street": "Koku iela 7",
+                "zip": "LV-1050",
+                "city": "Rīga",
+                "country_id": self.env.ref("base.lv").id,
+            }
+        )
+        with (
+            patch.dict(
+                queue_job_engine.config.options,
+                {"limit_time_cpu": 8, "limit_time_real": 120},
+            ),
+            trap_jobs() as trap,
+        ):
+            self._queue(self.debtors)
+            trap.assert_jobs_count(3)
+
     def test_statements_past_a_job_time_go_to_a_job_of_their_own(self):
         """A job renders each debtor's statement on its own and takes no more
         once its time is spent: a job at once sends the rest."""

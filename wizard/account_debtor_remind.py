@@ -135,7 +135,7 @@ class AccountDebtorRemind(models.TransientModel):
                 aggregates=["date:max"],
             )
         )
-        limit = fields.Date.context_today(self) - timedelta(
+        limit = company._get_debtor_today() - timedelta(
             days=company.debtor_bank_stale_days
         )
         stale = journals.filtered(lambda j: not latest.get(j) or latest[j] < limit)
