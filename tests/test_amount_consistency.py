@@ -220,6 +220,12 @@ class TestAmountConsistency(DebtorCollectionCommon, HttpCase):
         self.assertIn(zloty, text_of(to_pay))
         reminders = text_of(page.text.split("o_debtor_portal_reminders", 1)[1])
         self.assertIn(overdue, reminders, "what the reminder asked")
+        # its balance in all currencies: the overview's Due, as the statement's
+        balance = text_of(
+            page.text.split("o_debtor_portal_balance_total", 1)[1].split("</div>", 1)[0]
+        )
+        self.assertIn("Atlikums visās valūtās", balance)
+        self.assertIn(due, balance)
         # the statement the page offers: the balance of the overview's Due
         statement_path = re.search(
             r'href="(/my/collection/\d+/statement\?access_token=[^"]+)"',
