@@ -103,32 +103,31 @@ class DebtorCollectionCommon(AccountTestInvoicingCommon):
         move_type="out_invoice",
         company=None,
         post=True,
+        payment_term=None,
     ):
+        """An invoice of ``amount`` due on ``due_date``; with ``payment_term``
+        its due dates (installments) come from the terms instead."""
         company = company or cls.env.company
-        move = (
-            cls.env["account.move"]
-            .with_company(company)
-            .create(
-                {
-                    "move_type": move_type,
-                    "partner_id": partner.id,
-                    "invoice_date": invoice_date or due_date,
-                    "invoice_payment_term_id": False,
-                    "invoice_date_due": due_date,
-                    "currency_id": (currency or company.currency_id).id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Goods",
-                                "quantity": 1,
-                                "price_unit": amount,
-                                "tax_ids": [],
-                            }
-                        )
-                    ],
-                }
-            )
-        )
+        values = {
+            "move_type": move_type,
+            "partner_id": partner.id,
+            "invoice_date": invoice_date or due_date,
+            "invoice_payment_term_id": payment_term.id if payment_term else False,
+            "currency_id": (currency or company.currency_id).id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Goods",
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [],
+                    }
+                )
+            ],
+        }
+        if not payment_term:
+            values["invoice_date_due"] = due_date
+        move = cls.env["account.move"].with_company(company).create(values)
         if post:
             move.action_post()
         return move

@@ -33,36 +33,21 @@ class TestReminderInstallments(DebtorCollectionCommon, HttpCase):
         )
         cls.debtor = cls.debtor_en
         # due 1 April and 1 May: both installments late on 15 June
-        cls.both_late = cls._create_installment_invoice(
-            1000.0, "2026-04-01", half_now_half_in_30
+        cls.both_late = cls._create_invoice(
+            cls.debtor,
+            1000.0,
+            None,
+            invoice_date="2026-04-01",
+            payment_term=half_now_half_in_30,
         )
         # due 1 June and 1 July: one late, one not due yet
-        cls.one_late = cls._create_installment_invoice(
-            600.0, "2026-06-01", half_now_half_in_30
+        cls.one_late = cls._create_invoice(
+            cls.debtor,
+            600.0,
+            None,
+            invoice_date="2026-06-01",
+            payment_term=half_now_half_in_30,
         )
-
-    @classmethod
-    def _create_installment_invoice(cls, amount, invoice_date, payment_term):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": cls.debtor.id,
-                "invoice_date": invoice_date,
-                "invoice_payment_term_id": payment_term.id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Goods",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [],
-                        }
-                    )
-                ],
-            }
-        )
-        move.action_post()
-        return move
 
     def _send_reminder(self):
         wizard = (
